@@ -1,0 +1,274 @@
+//! Loading a configuration: file → overlays → `--set` → typed → validated.
+//!
+//! The pipeline works on a raw TOML tree until the very end, so that scenario
+//! overlays (`base = "../baseline.toml"`), `overrides = [...]` lists, command
+//! line `--set` assignments, sweep parameters and scheduled policy changes all
+//! go through the same two steps: deserialise with unknown keys denied, then
+//! check every value against its allowed range.
+
+pub mod overrides;
+pub mod schema;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use schema::*;
+use toml::Value;
+
+use crate::error::{Error, Result};
+
+/// Deepest overlay chain accepted (guards against absurd nesting).
+const MAX_OVERLAY_DEPTH: usize = 16;
+
+/// A configuration together with where it came from.
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    /// The validated configuration (schedule entries not yet applied).
+    pub config: Config,
+    /// The file given by the user.
+    pub source: PathBuf,
+    /// The overlay chain, the given file first and the root base last.
+    pub chain: Vec<PathBuf>,
+    /// Command-line assignments that were applied.
+    pub sets: Vec<String>,
+}
+
+impl LoadedConfig {
+    /// The resolved config as TOML text: what `config.toml` holds and what the hash covers.
+    pub fn resolved_toml(&self) -> String {
+        to_toml(&self.config)
+    }
+
+    /// A label for error messages: the file, plus the overlay chain when there is one.
+    pub fn origin(&self) -> String {
+        origin_label(&self.chain)
+    }
+}
+
+/// Serialise a config the canonical way.
+pub fn to_toml(config: &Config) -> String {
+    toml::to_string(config).unwrap_or_else(|e| format!("# could not serialise config: {e}\n"))
+}
+
+fn origin_label(chain: &[PathBuf]) -> String {
+    let names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+    names.join(" <- base ")
+}
+
+/// Load `path` (following `base` overlays), apply `sets`, deserialise and validate.
+pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
+    let mut chain = Vec::new();
+    let mut value = load_tree(path, &mut chain)?;
+    let origin = origin_label(&chain);
+    for s in sets {
+        overrides::apply_assignment(&mut value, s).map_err(|m| {
+            Error::config(
+                format!("--set {s}"),
+                s.split('=').next().unwrap_or(s).trim(),
+                m,
+            )
+        })?;
+    }
+    let config = from_value(value, &origin, sets)?;
+    Ok(LoadedConfig {
+        config,
+        source: path.to_path_buf(),
+        chain,
+        sets: sets.to_vec(),
+    })
+}
+
+/// Parse config text that has no `base` (used by tests and `config.toml` in run folders).
+pub fn from_str(text: &str, origin: &str) -> Result<Config> {
+    let value: Value = toml::from_str(text).map_err(|e| syntax_error(origin, &e))?;
+    from_value(value, origin, &[])
+}
+
+fn syntax_error(origin: &str, e: &toml::de::Error) -> Error {
+    let key = e
+        .span()
+        .map(|s| format!("bytes {}..{}", s.start, s.end))
+        .unwrap_or_else(|| "(syntax)".into());
+    Error::config(origin, key, format!("not valid TOML: {}", e.message()))
+}
+
+/// Read a file and merge it over its `base` chain.
+fn load_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Value> {
+    let shown = {
+        let mut c = chain.clone();
+        c.push(path.to_path_buf());
+        origin_label(&c)
+    };
+    let shown = || shown.clone();
+    if chain.len() >= MAX_OVERLAY_DEPTH {
+        return Err(Error::config(
+            shown(),
+            "base",
+            format!("overlay chain deeper than {MAX_OVERLAY_DEPTH} files"),
+        ));
+    }
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| Error::config(shown(), "(file)", format!("cannot read: {e}")))?;
+    if chain
+        .iter()
+        .any(|p| p.canonicalize().ok().as_deref() == Some(canonical.as_path()))
+    {
+        return Err(Error::config(shown(), "base", "cycle in overlay bases"));
+    }
+    chain.push(path.to_path_buf());
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::config(shown(), "(file)", format!("cannot read: {e}")))?;
+    let mut value: Value =
+        toml::from_str(&text).map_err(|e| syntax_error(&origin_label(chain), &e))?;
+    let table = value
+        .as_table_mut()
+        .ok_or_else(|| Error::config(shown(), "(file)", "not a TOML table"))?;
+    let base = table.remove("base");
+    let overlay_sets = table.remove("overrides");
+    let mut merged = match base {
+        None => value,
+        Some(Value::String(b)) => {
+            let base_path = path.parent().unwrap_or(Path::new(".")).join(b);
+            let mut base_value = load_tree(&base_path, chain)?;
+            merge(&mut base_value, value);
+            base_value
+        }
+        Some(_) => {
+            return Err(Error::config(
+                shown(),
+                "base",
+                "must be a path string, e.g. base = \"../baseline.toml\"",
+            ))
+        }
+    };
+    if let Some(list) = overlay_sets {
+        let items = list.as_array().cloned().unwrap_or_default();
+        for item in items {
+            let s = item.as_str().ok_or_else(|| {
+                Error::config(
+                    path.display().to_string(),
+                    "overrides",
+                    "entries must be strings `key.path=value`",
+                )
+            })?;
+            overrides::apply_assignment(&mut merged, s).map_err(|m| {
+                Error::config(path.display().to_string(), format!("overrides: {s}"), m)
+            })?;
+        }
+    }
+    Ok(merged)
+}
+
+/// Deep-merge `over` into `base`: tables merge key by key, anything else is replaced.
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Table(b), Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// Deserialise a tree (unknown keys denied), validate it, and check its schedule.
+pub fn from_value(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
+    let config = typed(value.clone(), origin, sets)?;
+    validate::validate(&config).map_err(|(key, msg)| blame(origin, sets, key, msg))?;
+    // Every scheduled change must itself give a valid config.
+    let mut staged = value;
+    for (i, entry) in config.schedule.iter().enumerate() {
+        for s in &entry.set {
+            let key = format!("schedule[{i}].set");
+            overrides::apply_assignment(&mut staged, s)
+                .map_err(|m| Error::config(origin, &key, m))?;
+        }
+        let at = typed(staged.clone(), origin, sets)?;
+        validate::validate(&at).map_err(|(k, m)| {
+            Error::config(
+                origin,
+                format!("schedule[{i}] (tick {}) -> {k}", entry.tick),
+                m,
+            )
+        })?;
+        validate::same_structure(&config, &at)
+            .map_err(|m| Error::config(origin, format!("schedule[{i}].set"), m))?;
+    }
+    Ok(config)
+}
+
+fn typed(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
+    serde_path_to_error::deserialize::<_, Config>(value).map_err(|e| {
+        let key = e.path().to_string();
+        let msg = e.inner().to_string();
+        blame(origin, sets, key, msg)
+    })
+}
+
+/// Name the `--set` assignment when the bad key came from one.
+fn blame(origin: &str, sets: &[String], key: String, msg: String) -> Error {
+    let norm = |s: &str| s.replace(['[', ']'], ".").replace("..", ".");
+    let culprit = sets.iter().find(|s| {
+        let path = norm(s.split('=').next().unwrap_or("").trim());
+        let k = norm(&key);
+        k.starts_with(path.trim_end_matches('.')) || path.starts_with(k.trim_end_matches('.'))
+    });
+    match culprit {
+        Some(s) => Error::config(format!("{origin} (--set {s})"), key, msg),
+        None => Error::config(origin, key, msg),
+    }
+}
+
+/// The config in force at `tick`: the base config with every schedule entry whose tick ≤ `tick` applied.
+pub fn config_at_tick(base: &Config, tick: u32) -> Result<Config> {
+    if !base.schedule.iter().any(|e| e.tick <= tick) {
+        return Ok(base.clone());
+    }
+    let mut value = Value::try_from(base).map_err(|e| Error::Failed(format!("config: {e}")))?;
+    for entry in base.schedule.iter().filter(|e| e.tick <= tick) {
+        for s in &entry.set {
+            overrides::apply_assignment(&mut value, s)
+                .map_err(|m| Error::config("schedule", s.as_str(), m))?;
+        }
+    }
+    typed(value, "schedule", &[])
+}
+
+/// Apply branch assignments (from `resume --set`) to a config.
+pub fn with_sets(base: &Config, sets: &[String], origin: &str) -> Result<Config> {
+    let mut value = Value::try_from(base).map_err(|e| Error::Failed(format!("config: {e}")))?;
+    for s in sets {
+        overrides::apply_assignment(&mut value, s).map_err(|m| {
+            Error::config(
+                format!("--set {s}"),
+                s.split('=').next().unwrap_or(s).trim(),
+                m,
+            )
+        })?;
+    }
+    let cfg = from_value(value, origin, sets)?;
+    validate::same_structure(base, &cfg).map_err(|m| Error::config(origin, "--set", m))?;
+    Ok(cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_overlays_tables_and_replaces_values() {
+        let mut base: Value = toml::from_str("a = 1\n[t]\nx = 1\ny = 2\n").unwrap();
+        let over: Value = toml::from_str("[t]\ny = 3\nz = 4\n").unwrap();
+        merge(&mut base, over);
+        assert_eq!(base["t"]["x"].as_integer(), Some(1));
+        assert_eq!(base["t"]["y"].as_integer(), Some(3));
+        assert_eq!(base["t"]["z"].as_integer(), Some(4));
+        assert_eq!(base["a"].as_integer(), Some(1));
+    }
+}

@@ -1,0 +1,537 @@
+//! The typed configuration: every knob of the model, with units.
+//!
+//! Field names are the TOML keys users write, so the doc comment on each
+//! field is also the user documentation of that key. Every struct denies
+//! unknown fields: a typo in a scenario must fail loudly, not silently fall
+//! back to a default and produce a plausible-looking wrong answer.
+
+use serde::{Deserialize, Serialize};
+
+/// The four blocs every country belongs to.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Bloc {
+    /// The United States.
+    US,
+    /// China.
+    CN,
+    /// US allies (EU, Japan, Korea, Taiwan, UK, Canada, Australia…).
+    ALLY,
+    /// The non-aligned Global South (India, Brazil, Indonesia, Gulf states…).
+    NONALIGNED,
+}
+
+impl Bloc {
+    /// All blocs in report order.
+    pub const ALL: [Bloc; 4] = [Bloc::US, Bloc::CN, Bloc::ALLY, Bloc::NONALIGNED];
+
+    /// The code used in scopes and config files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bloc::US => "US",
+            Bloc::CN => "CN",
+            Bloc::ALLY => "ALLY",
+            Bloc::NONALIGNED => "NONALIGNED",
+        }
+    }
+
+    /// Position in [`Bloc::ALL`], for array indexing.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Whether a lab publishes its weights.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Release {
+    /// Weights published: anyone can run and fine-tune the model.
+    Open,
+    /// API access only.
+    Closed,
+}
+
+/// A US export rule for one chip type to one destination bloc.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportRule {
+    /// Sold freely.
+    Allow,
+    /// Not sold legally; some demand leaks through smuggling.
+    Ban,
+    /// Sold under licence: the US government takes a revenue share, volumes may be capped.
+    License,
+}
+
+/// China's stance on importing a foreign chip type.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportStance {
+    /// Chinese buyers may buy it (if the US lets them).
+    Allow,
+    /// Customs stop it, whatever the US allows.
+    Block,
+}
+
+/// Whether Chinese labs may rent compute in data centers abroad.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteAccess {
+    /// Renting abroad is allowed ("train abroad" in Singapore, Malaysia…).
+    Allow,
+    /// A remote-access rule forbids it.
+    Ban,
+}
+
+/// The whole model configuration.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Name used in reports and the default output folder.
+    pub name: String,
+    /// Calendar, horizon and seed.
+    pub run: RunCfg,
+    /// Firm population and the Bass adoption process.
+    pub firms: FirmsCfg,
+    /// Coefficients of the multinomial logit firms use to pick a stack.
+    pub stack_choice: StackChoiceCfg,
+    /// Economic sectors firms belong to.
+    pub sectors: Vec<SectorCfg>,
+    /// Physical build-out parameters that differ by bloc.
+    pub blocs: BlocsCfg,
+    /// The countries simulated.
+    pub countries: Vec<CountryCfg>,
+    /// Explicit power markets (US regional markets, Chinese grids). Countries not
+    /// listed here get one market named `<code>-grid` from their own fields.
+    #[serde(default)]
+    pub power_markets: Vec<PowerMarketCfg>,
+    /// Chip types on the market.
+    pub chips: Vec<ChipCfg>,
+    /// Frontier and open-weight labs.
+    pub labs: Vec<LabCfg>,
+    /// How labs turn chips, talent and data into capability.
+    pub lab_dynamics: LabDynamicsCfg,
+    /// Data-center parameters shared by all countries.
+    pub datacenters: DataCenterCfg,
+    /// How non-aligned and allied countries drift between the stacks.
+    pub alignment: AlignmentCfg,
+    /// Government policy levers.
+    pub policy: PolicyCfg,
+    /// Policy changes at given ticks (each entry is a list of `--set`-style assignments).
+    #[serde(default)]
+    pub schedule: Vec<ScheduleEntry>,
+}
+
+/// Calendar and seed.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunCfg {
+    /// Calendar year of tick 0.
+    pub start_year: i32,
+    /// Quarter (1–4) of tick 0.
+    pub start_quarter: u32,
+    /// Number of quarters simulated.
+    pub ticks: u32,
+    /// Master seed; `--seed` overrides it.
+    pub seed: u64,
+}
+
+/// Firm population and adoption dynamics.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FirmsCfg {
+    /// Total number of firms, spread over countries by `firm_weight`.
+    pub count: u64,
+    /// Bass innovation coefficient per quarter.
+    pub p: f64,
+    /// Bass imitation coefficient per quarter.
+    pub q: f64,
+    /// Scale p and q by model utility, sentiment and policy. Off = the pure Bass model.
+    pub utility_terms: bool,
+    /// How strongly the best accessible model's capability scales p and q.
+    pub utility_capability_weight: f64,
+    /// Capability (log10 effective FLOP) at which the utility multiplier is 1.
+    pub utility_reference_capability: f64,
+    /// How strongly public sentiment (share seeing more benefits than drawbacks) scales p and q.
+    pub sentiment_weight: f64,
+    /// Probability per quarter that an adopter re-evaluates its stack.
+    pub reevaluate_prob: f64,
+    /// Intensity of use of a new adopter (0–1).
+    pub intensity_start: f64,
+    /// Per-quarter growth of intensity toward 1 when inference demand is fully served.
+    pub intensity_growth: f64,
+    /// World inference demand, H100-equivalents, if every firm used AI at intensity 1.
+    /// Each simulated firm carries `1/count` of it (times its size), so results do not
+    /// depend on how many firms simulate the economy.
+    pub full_adoption_demand_h100e: f64,
+    /// Log-normal sigma of firm size (mean size is 1).
+    pub size_sigma: f64,
+}
+
+/// Multinomial-logit utility coefficients for stack choice.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StackChoiceCfg {
+    /// Per unit of capability (log10 effective FLOP).
+    pub capability: f64,
+    /// Per unit of log price (negative: dearer is worse).
+    pub price: f64,
+    /// Openness times the sector's customisation need.
+    pub openness_customisation: f64,
+    /// Openness times the country's local-cloud availability (open weights run locally).
+    pub local_cloud: f64,
+    /// Government alignment toward the stack's bloc (−1 … 1).
+    pub alignment: f64,
+    /// The stack's share among local adopters last quarter (network effect).
+    pub network: f64,
+    /// Penalty for leaving the current stack.
+    pub switching_cost: f64,
+}
+
+/// A sector of the economy.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SectorCfg {
+    /// Sector name.
+    pub name: String,
+    /// Share of firms in this sector (shares sum to 1).
+    pub share: f64,
+    /// Models run inside physical products (manufacturing, EVs, robots, devices).
+    pub embodied: bool,
+    /// How much firms need to customise models (0–1); favours open weights.
+    pub customisation_need: f64,
+}
+
+/// Per-bloc physical parameters.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BlocsCfg {
+    /// United States.
+    #[serde(rename = "US")]
+    pub us: BlocCfg,
+    /// China.
+    #[serde(rename = "CN")]
+    pub cn: BlocCfg,
+    /// Allies.
+    #[serde(rename = "ALLY")]
+    pub ally: BlocCfg,
+    /// Non-aligned.
+    #[serde(rename = "NONALIGNED")]
+    pub nonaligned: BlocCfg,
+}
+
+impl BlocsCfg {
+    /// Parameters of `bloc`.
+    pub fn get(&self, bloc: Bloc) -> &BlocCfg {
+        match bloc {
+            Bloc::US => &self.us,
+            Bloc::CN => &self.cn,
+            Bloc::ALLY => &self.ally,
+            Bloc::NONALIGNED => &self.nonaligned,
+        }
+    }
+}
+
+/// Build-out speeds and grid rules of one bloc.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BlocCfg {
+    /// Quarters from interconnection approval to a running data center.
+    pub dc_build_ticks: u32,
+    /// Quarters from starting new generation to it being online.
+    pub gen_lead_ticks: u32,
+    /// Most new generation a utility can start per year, as a share of its capacity.
+    pub gen_build_rate: f64,
+    /// Reserve margin utilities plan for.
+    pub target_margin: f64,
+    /// Reserve margin below which no new data center is connected.
+    pub critical_margin: f64,
+    /// Most new data-center capacity a country starts per quarter, as a share of its current capacity.
+    pub dc_start_rate: f64,
+    /// Local-cloud availability (0–1): how easily open weights run on local clouds.
+    pub local_cloud: f64,
+}
+
+/// One country.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CountryCfg {
+    /// ISO-like code used as scope (e.g. `DE`).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Bloc membership.
+    pub bloc: Bloc,
+    /// Region, for the gravity-like trade network (same region trades more).
+    pub region: String,
+    /// GDP, trillions of USD.
+    pub gdp_usd_tn: f64,
+    /// Relative number of firms (defaults to GDP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firm_weight: Option<f64>,
+    /// Share of the public seeing more benefits than drawbacks in AI (0–1).
+    pub sentiment: f64,
+    /// Initial alignment: +1 fully with the US stack, −1 with the Chinese.
+    pub alignment: f64,
+    /// Huawei's presence in the country's digital infrastructure (0–1).
+    pub huawei_presence: f64,
+    /// Share of firms already using AI at the start.
+    pub initial_adoption: f64,
+    /// Data-center capacity at the start, GW.
+    pub dc_gw: f64,
+    /// Generating capacity, GW (only for countries without explicit power markets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_gw: Option<f64>,
+    /// Base peak load, GW (only for countries without explicit power markets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_gw: Option<f64>,
+    /// Base load growth per year (only for countries without explicit power markets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_growth: Option<f64>,
+}
+
+impl CountryCfg {
+    /// Relative firm count: the explicit weight, or GDP.
+    pub fn firm_weight(&self) -> f64 {
+        self.firm_weight.unwrap_or(self.gdp_usd_tn)
+    }
+}
+
+/// An explicit power market (utility).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PowerMarketCfg {
+    /// Scope id, prefixed by the country code (e.g. `US-PJM`).
+    pub id: String,
+    /// Country code.
+    pub country: String,
+    /// Firm generating capacity, GW.
+    pub capacity_gw: f64,
+    /// Base (non-data-center) peak load, GW.
+    pub peak_gw: f64,
+    /// Base load growth per year.
+    pub load_growth: f64,
+    /// Share of the country's data centers sited in this market (shares per country sum to 1).
+    pub dc_share: f64,
+}
+
+/// A chip type.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChipCfg {
+    /// Name (e.g. `H200`).
+    pub name: String,
+    /// Bloc of the designer; US chips are subject to US export rules.
+    pub designer: Bloc,
+    /// Dense BF16 training TFLOPS.
+    pub train_tflops: f64,
+    /// Effective inference TFLOPS.
+    pub infer_tflops: f64,
+    /// Power per chip including its share of the server, W.
+    pub watts: f64,
+    /// List price, USD.
+    pub price_usd: f64,
+    /// Units produced per quarter when introduced.
+    pub capacity_per_tick: f64,
+    /// Growth of production capacity per year.
+    pub capacity_growth: f64,
+    /// First tick it is produced.
+    pub intro_tick: u32,
+}
+
+/// A lab.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LabCfg {
+    /// Name.
+    pub name: String,
+    /// Home country code.
+    pub country: String,
+    /// Open or closed weights.
+    pub release: Release,
+    /// Compute budget per quarter at the start, USD.
+    pub budget_usd_per_tick: f64,
+    /// Growth of the budget per year.
+    pub budget_growth: f64,
+    /// Research talent index (US frontier labs = 1).
+    pub talent: f64,
+    /// Data quality index (1 = frontier practice).
+    pub data_quality: f64,
+    /// Algorithmic efficiency multiplier at the start (1 = best US practice in 2026Q1).
+    pub algo_efficiency: f64,
+    /// Owned compute at the start, H100-equivalents.
+    pub chips_h100e: f64,
+    /// Quarters between releases.
+    pub release_every: u32,
+    /// Share of the compute budget spent renting abroad (needs remote access allowed).
+    pub abroad_share: f64,
+}
+
+/// How labs turn compute into capability.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LabDynamicsCfg {
+    /// Natural-log growth of algorithmic efficiency per quarter at talent 1.
+    pub algo_growth_per_tick: f64,
+    /// Elasticity of that growth to talent.
+    pub talent_elasticity: f64,
+    /// Share of the gap to the best open-weight model a lab closes per quarter (spill-over).
+    pub open_spillover: f64,
+    /// Model FLOP utilisation of powered chips.
+    pub mfu: f64,
+    /// Share of a lab's compute that goes into the frontier training run.
+    pub training_fraction: f64,
+    /// Capability points (log10 FLOP) per unit of log10 data quality.
+    pub data_weight: f64,
+    /// Quarters a chip stays in service.
+    pub chip_life_ticks: u32,
+    /// Inference price at the start for a frontier model, USD per million tokens.
+    pub price_usd_per_mtok: f64,
+    /// Discount of self-hosted open weights relative to API prices.
+    pub open_price_discount: f64,
+    /// Rental price abroad, USD per H100-equivalent per quarter.
+    pub rent_usd_per_h100e_tick: f64,
+    /// Total rentable foreign compute for Chinese labs, H100-equivalents.
+    pub abroad_pool_h100e: f64,
+    /// How sharply open-model downloads concentrate on the best models (per capability point).
+    pub download_sensitivity: f64,
+    /// US frontier pace before the start, capability points per year (for the gap in months).
+    pub prehistory_pace_per_year: f64,
+}
+
+/// Data-center parameters.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataCenterCfg {
+    /// Power usage effectiveness (facility power / IT power).
+    pub pue: f64,
+    /// Average load of a data center relative to its capacity.
+    pub load_factor: f64,
+    /// Share of each country's initial DC capacity that hosts AI chips.
+    pub ai_share_start: f64,
+    /// Headroom developers aim for above the power their chips need.
+    pub headroom: f64,
+}
+
+/// Alignment dynamics of allied and non-aligned countries.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AlignmentCfg {
+    /// Share of the gap to the target alignment closed per quarter.
+    pub speed: f64,
+    /// Weight of the country's own starting stance.
+    pub w_home: f64,
+    /// Weight of trade partners' alignment.
+    pub w_trade: f64,
+    /// Weight of local firms' stack shares (US stacks minus Chinese stacks).
+    pub w_stacks: f64,
+    /// Pull toward China per unit of Huawei presence.
+    pub w_huawei: f64,
+    /// Pull away from the US per unit of US friction times US trade exposure.
+    pub w_friction: f64,
+    /// Alignment beyond ±threshold counts as aligned with that stack.
+    pub threshold: f64,
+    /// Log-normal noise of the synthetic trade network.
+    pub trade_noise_sigma: f64,
+    /// Trade multiplier for partners in the same region.
+    pub same_region_boost: f64,
+}
+
+/// All policy levers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyCfg {
+    /// Washington's levers.
+    pub us: UsPolicy,
+    /// Beijing's levers.
+    pub china: ChinaPolicy,
+}
+
+/// US policy.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UsPolicy {
+    /// Export rules per (chip, destination bloc); unlisted pairs are allowed.
+    pub export: Vec<ExportRuleCfg>,
+    /// Share of banned demand that leaks through smuggling (enforcement gap).
+    pub leakage: f64,
+    /// Price markup on smuggled chips.
+    pub leak_markup: f64,
+    /// May Chinese labs rent compute abroad?
+    pub remote_access: RemoteAccess,
+    /// Multiplier on US generation build rate (solar/wind slowed by policy < 1).
+    pub green_build_factor: f64,
+    /// Quarters cut from US generation lead time by permitting reform.
+    pub permitting_speedup_ticks: u32,
+    /// Critical reserve margin override for interconnection in US markets (None = bloc's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interconnect_margin: Option<f64>,
+    /// Friction with trade partners (tariffs, threats), 0–1: alienates them.
+    pub friction: f64,
+    /// US labs may not release open weights.
+    pub open_weights_ban: bool,
+}
+
+/// One US export rule.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRuleCfg {
+    /// Chip name.
+    pub chip: String,
+    /// Destination bloc.
+    pub dest: Bloc,
+    /// allow, ban or license.
+    pub rule: ExportRule,
+    /// Government's share of licensed sales (added to the buyer's price).
+    #[serde(default)]
+    pub revenue_share: f64,
+    /// Licensed volume to the bloc as a share of volume sold to US buyers last quarter (None = no cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_cap: Option<f64>,
+}
+
+/// Chinese policy.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChinaPolicy {
+    /// Import stance per foreign chip; unlisted chips are allowed.
+    pub import: Vec<ImportRuleCfg>,
+    /// Adaptive rule: block every foreign chip once domestic inference supply / demand reaches this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_all_foreign_at_self_sufficiency: Option<f64>,
+    /// Subsidy to domestic chip capacity, USD per quarter.
+    pub chip_subsidy_usd_per_tick: f64,
+    /// Extra yearly capacity growth of domestic chips per $10B of quarterly subsidy.
+    pub subsidy_growth_per_10bn: f64,
+    /// Extra yearly capacity growth of domestic chips per unit of demand foreign chips cannot serve.
+    pub protection_growth: f64,
+    /// Data-center capacity state telecoms add per quarter regardless of demand, GW.
+    pub state_telecom_dc_gw_per_tick: f64,
+    /// Multiplier on adoption hazard of embodied sectors in China.
+    pub embodied_priority: f64,
+    /// Promotion of open weights (0–1): reach of Chinese open models and budget boost of open labs.
+    pub open_weight_promotion: f64,
+    /// Growth of Huawei presence abroad per quarter (digital diplomacy).
+    pub digital_diplomacy: f64,
+    /// US closed models are unavailable to Chinese firms.
+    pub foreign_closed_models_blocked: bool,
+}
+
+/// One Chinese import rule.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRuleCfg {
+    /// Chip name.
+    pub chip: String,
+    /// allow or block.
+    pub stance: ImportStance,
+}
+
+/// A scheduled policy change.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleEntry {
+    /// Tick from which the change applies (the step computing this tick sees it).
+    pub tick: u32,
+    /// `--set`-style assignments, e.g. `policy.us.friction=0.6`.
+    pub set: Vec<String>,
+}

@@ -1,0 +1,263 @@
+//! The tidy time-series table every run writes and every chart reads.
+//!
+//! One row per (tick, scope, metric): long format is what pandas, R and
+//! spreadsheet pivots expect, and it never changes shape when a metric or a
+//! country is added. The header is a contract: `tick,period,scope,metric,value`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The exact header line of `timeseries.csv`.
+pub const HEADER: &str = "tick,period,scope,metric,value";
+
+/// One observation: the value of `metric` for `scope` after quarter `tick`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// 0-based quarter index; tick 0 is the first simulated quarter.
+    pub tick: u32,
+    /// Calendar label of the quarter, e.g. `2026Q1`.
+    pub period: String,
+    /// `world`, a bloc (`US` `CN` `ALLY` `NONALIGNED`), a country code or a power market (`US-PJM`).
+    pub scope: String,
+    /// Metric name, e.g. `adoption_share.cn_open`.
+    pub metric: String,
+    /// The value; always finite.
+    pub value: f64,
+}
+
+/// A whole run's rows, in the order they were written (tick, then scope, then metric).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeseries {
+    /// All rows.
+    pub rows: Vec<Row>,
+}
+
+/// Calendar label of `tick` for a run starting in `start_year` quarter `start_quarter` (1–4).
+pub fn period_label(start_year: i32, start_quarter: u32, tick: u32) -> String {
+    let q0 = start_quarter.clamp(1, 4) - 1 + tick;
+    format!("{}Q{}", start_year + (q0 / 4) as i32, q0 % 4 + 1)
+}
+
+/// Format a value the same way on every machine: 10 significant digits, then
+/// the shortest decimal that round-trips (so `0.1` stays `0.1`, not `0.1000000000`).
+pub fn format_value(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let rounded: f64 = format!("{v:.9e}").parse().unwrap_or(v);
+    format!("{rounded}")
+}
+
+impl Timeseries {
+    /// Append one row.
+    pub fn push(&mut self, tick: u32, period: &str, scope: &str, metric: &str, value: f64) {
+        self.rows.push(Row {
+            tick,
+            period: period.to_string(),
+            scope: scope.to_string(),
+            metric: metric.to_string(),
+            value,
+        });
+    }
+
+    /// Serialise as CSV text with the contract header.
+    pub fn to_csv_string(&self) -> String {
+        let mut out = String::with_capacity(self.rows.len() * 48 + HEADER.len() + 1);
+        out.push_str(HEADER);
+        out.push('\n');
+        for r in &self.rows {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{}",
+                r.tick,
+                r.period,
+                r.scope,
+                r.metric,
+                format_value(r.value)
+            );
+        }
+        out
+    }
+
+    /// Read and validate `path`; errors name the file and the 1-based line.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse CSV text; `origin` is only used in error messages.
+    pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        let mut lines = text.lines();
+        match lines.next() {
+            None => {
+                return Err(Error::input_at(
+                    origin,
+                    1,
+                    format!("empty file; expected header `{HEADER}`"),
+                ))
+            }
+            Some(h) if h.trim_end_matches('\r') != HEADER => {
+                return Err(Error::input_at(
+                    origin,
+                    1,
+                    format!("header is `{h}`, expected exactly `{HEADER}`"),
+                ))
+            }
+            Some(_) => {}
+        }
+        let mut rows = Vec::new();
+        for (i, raw) in lines.enumerate() {
+            let line_no = i as u64 + 2;
+            let line = raw.trim_end_matches('\r');
+            if line.is_empty() {
+                continue;
+            }
+            rows.push(parse_row(line).map_err(|m| Error::input_at(origin, line_no, m))?);
+        }
+        if rows.is_empty() {
+            return Err(Error::input_at(origin, 2, "no data rows after the header"));
+        }
+        Ok(Timeseries { rows })
+    }
+
+    /// The (tick, value) points of one metric in one scope, in tick order.
+    pub fn series(&self, metric: &str, scope: &str) -> Vec<(u32, f64)> {
+        let mut pts: Vec<(u32, f64)> = self
+            .rows
+            .iter()
+            .filter(|r| r.metric == metric && r.scope == scope)
+            .map(|r| (r.tick, r.value))
+            .collect();
+        pts.sort_by_key(|p| p.0);
+        pts
+    }
+
+    /// The value at the last tick present for `metric` in `scope`.
+    pub fn last_value(&self, metric: &str, scope: &str) -> Option<f64> {
+        self.series(metric, scope).last().map(|p| p.1)
+    }
+
+    /// The value at `tick` for `metric` in `scope`.
+    pub fn value_at(&self, metric: &str, scope: &str, tick: u32) -> Option<f64> {
+        self.rows
+            .iter()
+            .find(|r| r.tick == tick && r.metric == metric && r.scope == scope)
+            .map(|r| r.value)
+    }
+
+    /// Period labels indexed by tick (ticks present in the data, ascending).
+    pub fn periods(&self) -> Vec<(u32, String)> {
+        let mut v: Vec<(u32, String)> = Vec::new();
+        for r in &self.rows {
+            if !v.iter().any(|(t, _)| *t == r.tick) {
+                v.push((r.tick, r.period.clone()));
+            }
+        }
+        v.sort_by_key(|p| p.0);
+        v
+    }
+
+    /// Distinct scopes that report `metric`, sorted.
+    pub fn scopes_of(&self, metric: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.metric == metric)
+            .map(|r| r.scope.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+fn parse_row(line: &str) -> std::result::Result<Row, String> {
+    let fields: Vec<&str> = line.split(',').collect();
+    if fields.len() != 5 {
+        return Err(format!(
+            "expected 5 comma-separated fields (tick,period,scope,metric,value), found {}",
+            fields.len()
+        ));
+    }
+    let tick = fields[0]
+        .parse::<u32>()
+        .map_err(|_| format!("tick `{}` is not a whole number", fields[0]))?;
+    let value = fields[4]
+        .parse::<f64>()
+        .map_err(|_| format!("value `{}` is not a number", fields[4]))?;
+    if !value.is_finite() {
+        return Err(format!("value `{}` is not finite", fields[4]));
+    }
+    for (name, f) in [
+        ("period", fields[1]),
+        ("scope", fields[2]),
+        ("metric", fields[3]),
+    ] {
+        if f.is_empty() {
+            return Err(format!("empty {name}"));
+        }
+    }
+    Ok(Row {
+        tick,
+        period: fields[1].into(),
+        scope: fields[2].into(),
+        metric: fields[3].into(),
+        value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_roll_over_years() {
+        assert_eq!(period_label(2026, 1, 0), "2026Q1");
+        assert_eq!(period_label(2026, 1, 3), "2026Q4");
+        assert_eq!(period_label(2026, 1, 4), "2027Q1");
+        assert_eq!(period_label(2026, 3, 39), "2036Q2");
+    }
+
+    #[test]
+    fn values_format_stably() {
+        assert_eq!(format_value(0.1), "0.1");
+        assert_eq!(format_value(3.0), "3");
+        assert_eq!(format_value(1.0 / 3.0), "0.3333333333");
+        assert_eq!(format_value(-0.0), "0");
+    }
+
+    #[test]
+    fn round_trip() {
+        let mut ts = Timeseries::default();
+        ts.push(0, "2026Q1", "world", "adoption_share", 0.25);
+        ts.push(1, "2026Q2", "US", "compute_h100e", 1.5e6);
+        let text = ts.to_csv_string();
+        let back = Timeseries::parse(&text, Path::new("x.csv")).unwrap();
+        assert_eq!(back, ts);
+    }
+
+    #[test]
+    fn bad_rows_name_the_line() {
+        let p = Path::new("t.csv");
+        let e = Timeseries::parse(
+            "tick,period,scope,metric,value\n0,2026Q1,world,a,1\n1,2026Q2,world,a,x\n",
+            p,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("t.csv:3"), "{e}");
+        assert!(Timeseries::parse("", p)
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
+        assert!(Timeseries::parse("tick,scope,metric,value\n", p)
+            .unwrap_err()
+            .to_string()
+            .contains("header"));
+        assert!(
+            Timeseries::parse("tick,period,scope,metric,value\n0,2026Q1,world,a\n", p).is_err()
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! The chip market: production, export and import rules, and clearing.
+//!
+//! Clearing is pro-rata: when orders exceed supply every order of that chip
+//! is filled by the same fraction, so the result never depends on which
+//! buyer happened to order first. Licensed sales add the US government's
+//! revenue share to the buyer's price; banned demand leaks through smuggling
+//! at a configured rate and markup.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Bloc, ChipCfg, Config, ExportRule, ImportStance};
+
+/// Training TFLOPS of one H100, the unit of "H100-equivalents".
+pub const H100_TFLOPS: f64 = 989.0;
+/// Sharpness of buyers' preference for cheaper compute (elasticity of order share to cost).
+const COST_ELASTICITY: f64 = 3.0;
+
+/// How a buyer in a given bloc can get a chip type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Access {
+    /// Legally; `revenue_share` > 0 means under licence.
+    Legal {
+        /// Government take added to the price.
+        revenue_share: f64,
+    },
+    /// Only by smuggling (a US ban with imperfect enforcement).
+    Leak,
+    /// Not at all.
+    Denied,
+}
+
+/// Market state of one chip type.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ChipState {
+    /// Units that can be produced this quarter.
+    pub capacity: f64,
+    /// Unsold units carried over.
+    pub inventory: f64,
+    /// Units produced this tick.
+    pub produced: f64,
+    /// Units delivered legally this tick.
+    pub delivered: f64,
+    /// Units smuggled this tick.
+    pub leaked: f64,
+    /// Units delivered to US buyers last tick (the base for licence volume caps).
+    pub us_delivered_last: f64,
+    /// Cumulative units produced (learning).
+    pub cumulative: f64,
+}
+
+/// Who placed an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Buyer {
+    /// A lab buying training chips.
+    Lab(usize),
+    /// A country's cloud and telecom operators buying inference chips.
+    Country(usize),
+}
+
+/// One order for one chip type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Order {
+    /// Who ordered.
+    pub buyer: Buyer,
+    /// Bloc of the buyer (rules depend on it).
+    pub bloc: Bloc,
+    /// Chip index.
+    pub chip: usize,
+    /// Units wanted.
+    pub units: f64,
+    /// How the buyer can get it.
+    pub access: Access,
+}
+
+/// One filled order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Delivery {
+    /// Who receives it.
+    pub buyer: Buyer,
+    /// Chip index.
+    pub chip: usize,
+    /// Units received.
+    pub units: f64,
+    /// Price paid per unit, including licence share or smuggling markup.
+    pub unit_price: f64,
+}
+
+/// Outcome of clearing one tick.
+#[derive(Clone, Debug, Default)]
+pub struct Clearing {
+    /// Filled orders, in order-book order.
+    pub deliveries: Vec<Delivery>,
+    /// Licence revenue collected by the US government, USD.
+    pub license_revenue: f64,
+}
+
+/// The rule a buyer in `bloc` faces for `chip`, given policy and China's adaptive block.
+pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, cn_block_all: bool) -> Access {
+    if bloc == Bloc::CN && chip.designer != Bloc::CN {
+        let blocked = cn_block_all
+            || cfg
+                .policy
+                .china
+                .import
+                .iter()
+                .any(|r| r.chip == chip.name && r.stance == ImportStance::Block);
+        if blocked {
+            return Access::Denied;
+        }
+    }
+    if chip.designer != Bloc::US || bloc == Bloc::US {
+        return Access::Legal { revenue_share: 0.0 };
+    }
+    let rule = cfg
+        .policy
+        .us
+        .export
+        .iter()
+        .find(|r| r.chip == chip.name && r.dest == bloc);
+    match rule.map(|r| (r.rule, r.revenue_share)) {
+        None | Some((ExportRule::Allow, _)) => Access::Legal { revenue_share: 0.0 },
+        Some((ExportRule::License, share)) => Access::Legal {
+            revenue_share: share,
+        },
+        Some((ExportRule::Ban, _)) if cfg.policy.us.leakage > 0.0 => Access::Leak,
+        Some((ExportRule::Ban, _)) => Access::Denied,
+    }
+}
+
+/// Price per unit for a buyer with this access.
+pub fn unit_price(cfg: &Config, chip: &ChipCfg, access: Access) -> f64 {
+    match access {
+        Access::Legal { revenue_share } => chip.price_usd * (1.0 + revenue_share),
+        Access::Leak => chip.price_usd * (1.0 + cfg.policy.us.leak_markup),
+        Access::Denied => f64::INFINITY,
+    }
+}
+
+/// Split a budget over the chips a buyer can get, favouring cheap performance.
+///
+/// `perf(chip)` is the performance per unit the buyer cares about (H100e of training
+/// or inference); `bias(chip)` multiplies the preference (e.g. alignment). Returns
+/// orders in chip order; smuggled orders are scaled by the leakage rate.
+pub fn split_budget(
+    cfg: &Config,
+    buyer: Buyer,
+    bloc: Bloc,
+    budget: f64,
+    available: &[bool],
+    cn_block_all: bool,
+    perf: impl Fn(&ChipCfg) -> f64,
+    bias: impl Fn(&ChipCfg) -> f64,
+) -> Vec<Order> {
+    let mut cands = Vec::new();
+    for (k, chip) in cfg.chips.iter().enumerate() {
+        let a = access(cfg, chip, bloc, cn_block_all);
+        let p = perf(chip);
+        if !available[k] || a == Access::Denied || p <= 0.0 {
+            continue;
+        }
+        let price = unit_price(cfg, chip, a);
+        let cost_per_perf = price / p;
+        cands.push((
+            k,
+            a,
+            price,
+            cost_per_perf.powf(-COST_ELASTICITY) * bias(chip),
+        ));
+    }
+    let total: f64 = cands.iter().map(|c| c.3).sum();
+    if budget <= 0.0 || total <= 0.0 {
+        return Vec::new();
+    }
+    cands
+        .into_iter()
+        .map(|(k, a, price, w)| {
+            let mut units = budget * (w / total) / price;
+            if a == Access::Leak {
+                units *= cfg.policy.us.leakage;
+            }
+            Order {
+                buyer,
+                bloc,
+                chip: k,
+                units,
+                access: a,
+            }
+        })
+        .collect()
+}
+
+/// Advance production capacity one quarter and put this quarter's output on the market.
+///
+/// `extra_growth[k]` is added to chip k's yearly capacity growth (Chinese subsidies and
+/// protection). Returns the units available for sale (output plus inventory).
+pub fn produce(
+    cfg: &Config,
+    states: &mut [ChipState],
+    tick: u32,
+    extra_growth: &[f64],
+) -> Vec<f64> {
+    cfg.chips
+        .iter()
+        .zip(states.iter_mut())
+        .zip(extra_growth)
+        .map(|((chip, st), extra)| {
+            if tick < chip.intro_tick {
+                st.produced = 0.0;
+                return st.inventory;
+            }
+            if tick == chip.intro_tick || st.capacity == 0.0 {
+                st.capacity = st.capacity.max(chip.capacity_per_tick);
+            } else {
+                // Producers expand only while they sell out: unsold stock damps growth.
+                let glut = if st.capacity > 0.0 {
+                    (st.inventory / st.capacity).min(1.0)
+                } else {
+                    0.0
+                };
+                let yearly = (chip.capacity_growth + extra).max(-0.9);
+                let yearly = if yearly > 0.0 {
+                    yearly * (1.0 - glut)
+                } else {
+                    yearly
+                };
+                st.capacity *= (1.0 + yearly).powf(0.25);
+            }
+            st.produced = st.capacity;
+            st.cumulative += st.produced;
+            st.produced + st.inventory
+        })
+        .collect()
+}
+
+/// Clear all orders pro-rata per chip type, applying licence volume caps.
+pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[Order]) -> Clearing {
+    let mut out = Clearing::default();
+    let n = cfg.chips.len();
+    let caps = licence_caps(cfg, states);
+    // Scale licensed orders per (chip, bloc) down to their cap.
+    let mut licensed = vec![[0.0f64; 4]; n];
+    for o in orders {
+        if let Access::Legal { revenue_share } = o.access {
+            if revenue_share > 0.0 {
+                licensed[o.chip][o.bloc.index()] += o.units;
+            }
+        }
+    }
+    let cap_scale = |o: &Order| match (o.access, caps[o.chip][o.bloc.index()]) {
+        (Access::Legal { revenue_share }, Some(cap)) if revenue_share > 0.0 => {
+            let want = licensed[o.chip][o.bloc.index()];
+            if want > cap {
+                cap / want
+            } else {
+                1.0
+            }
+        }
+        _ => 1.0,
+    };
+    let wanted: Vec<f64> = orders.iter().map(|o| o.units * cap_scale(o)).collect();
+    let mut demand = vec![0.0; n];
+    for (o, w) in orders.iter().zip(&wanted) {
+        demand[o.chip] += w;
+    }
+    let fill: Vec<f64> = (0..n)
+        .map(|k| {
+            if demand[k] > supply[k] {
+                supply[k] / demand[k]
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut us_delivered = vec![0.0; n];
+    for st in states.iter_mut() {
+        st.delivered = 0.0;
+        st.leaked = 0.0;
+    }
+    for (o, w) in orders.iter().zip(&wanted) {
+        let units = w * fill[o.chip];
+        if units <= 0.0 {
+            continue;
+        }
+        let chip = &cfg.chips[o.chip];
+        let price = unit_price(cfg, chip, o.access);
+        match o.access {
+            Access::Leak => states[o.chip].leaked += units,
+            Access::Legal { revenue_share } => {
+                states[o.chip].delivered += units;
+                out.license_revenue += units * chip.price_usd * revenue_share;
+            }
+            Access::Denied => continue,
+        }
+        if o.bloc == Bloc::US {
+            us_delivered[o.chip] += units;
+        }
+        out.deliveries.push(Delivery {
+            buyer: o.buyer,
+            chip: o.chip,
+            units,
+            unit_price: price,
+        });
+    }
+    for (k, st) in states.iter_mut().enumerate() {
+        st.inventory = (supply[k] - st.delivered - st.leaked).max(0.0);
+        st.us_delivered_last = us_delivered[k];
+    }
+    out
+}
+
+/// Licence volume caps per (chip, bloc): a share of last quarter's US deliveries.
+fn licence_caps(cfg: &Config, states: &[ChipState]) -> Vec<[Option<f64>; 4]> {
+    let mut caps = vec![[None; 4]; cfg.chips.len()];
+    for r in &cfg.policy.us.export {
+        if let (ExportRule::License, Some(cap)) = (r.rule, r.volume_cap) {
+            if let Some(k) = cfg.chips.iter().position(|c| c.name == r.chip) {
+                caps[k][r.dest.index()] = Some(cap * states[k].us_delivered_last.max(0.0));
+            }
+        }
+    }
+    caps
+}

@@ -1,0 +1,393 @@
+//! Firms: the diffusion side of the race.
+//!
+//! Firms are stored as a tight `Vec<Firm>` (12 bytes each) sorted by
+//! (country, sector), so that everything a firm reads lives in a few small
+//! per-group tables and a tick is one cache-friendly parallel pass. The pass
+//! is split into fixed segments that never straddle a group; each segment
+//! returns its own partial counts, and partials are added in segment order, so
+//! totals are identical whatever the thread count.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::stack::{NO_STACK, N_STACKS};
+use crate::rng::{agent_rng, standard_normal, uniform, Stream};
+
+/// Firms per parallel work item. Fixed (never derived from the thread count) for determinism.
+pub const SEGMENT: usize = 4096;
+
+/// One firm.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Firm {
+    /// Index of its country.
+    pub country: u16,
+    /// Index of its sector.
+    pub sector: u8,
+    /// Adopted stack, or [`NO_STACK`].
+    pub stack: u8,
+    /// Intensity of use, 0–1 (0 for non-adopters).
+    pub intensity: f32,
+    /// Relative size (mean 1); scales its inference demand.
+    pub size: f32,
+}
+
+/// A run of firms sharing country and sector (the Bass "peer" group).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Group {
+    /// Country index.
+    pub country: usize,
+    /// Sector index.
+    pub sector: usize,
+    /// First firm index.
+    pub start: usize,
+    /// One past the last firm index.
+    pub end: usize,
+}
+
+/// What a firm needs to know about its surroundings this tick, per group.
+#[derive(Clone, Debug, Default)]
+pub struct GroupRule {
+    /// Bass innovation term this tick (already scaled by utility, sentiment, policy).
+    pub p: f64,
+    /// Bass imitation term this tick.
+    pub q: f64,
+    /// Peer adoption share last tick.
+    pub peer_share: f64,
+    /// Cumulative logit probabilities over stacks for a new adopter.
+    pub choose_new: [f32; N_STACKS],
+    /// Cumulative probabilities for an adopter re-evaluating from each stack.
+    pub choose_from: [[f32; N_STACKS]; N_STACKS],
+    /// Which stacks can be used in this country now (a firm on an unavailable one must move).
+    pub available: [bool; N_STACKS],
+}
+
+/// Per-country inputs to intensity growth.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CountryRule {
+    /// Intensity growth this tick (already scaled by the served share of demand).
+    pub intensity_growth: f64,
+}
+
+/// Totals for one group after a tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupTotals {
+    /// Adopters per stack.
+    pub adopters: [u32; N_STACKS],
+    /// Sum of intensity per stack.
+    pub intensity: [f64; N_STACKS],
+    /// Sum of size × intensity (inference load) per stack.
+    pub load: [f64; N_STACKS],
+}
+
+impl GroupTotals {
+    fn add(&mut self, o: &GroupTotals) {
+        for k in 0..N_STACKS {
+            self.adopters[k] += o.adopters[k];
+            self.intensity[k] += o.intensity[k];
+            self.load[k] += o.load[k];
+        }
+    }
+
+    /// Adopters of any stack.
+    pub fn total_adopters(&self) -> u32 {
+        self.adopters.iter().sum()
+    }
+
+    /// Load of all stacks.
+    pub fn total_load(&self) -> f64 {
+        self.load.iter().sum()
+    }
+}
+
+/// The firm population.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Firms {
+    /// All firms, sorted by (country, sector).
+    pub firms: Vec<Firm>,
+    /// Contiguous groups.
+    pub groups: Vec<Group>,
+    /// Work items: (group index, start, end), each within one group.
+    pub segments: Vec<(usize, usize, usize)>,
+}
+
+/// Draw a stack from cumulative probabilities (the last entry is 1 or the choice set is empty).
+#[inline]
+fn pick(cum: &[f32; N_STACKS], u: f32) -> u8 {
+    for (k, &c) in cum.iter().enumerate() {
+        if u < c {
+            return k as u8;
+        }
+    }
+    NO_STACK
+}
+
+impl Firms {
+    /// Create `counts[c][s]` firms per (country, sector), with seeded sizes and initial adopters.
+    ///
+    /// `initial[c]` is the share of country c's firms using AI at the start; they begin
+    /// on `initial_stack[c]` at `intensity_start`.
+    pub fn new(
+        counts: &[Vec<u64>],
+        initial: &[f64],
+        initial_stack: &[u8],
+        size_sigma: f64,
+        intensity_start: f64,
+        seed: u64,
+    ) -> Firms {
+        let total: u64 = counts.iter().flatten().sum();
+        let mut firms = Vec::with_capacity(total as usize);
+        let mut groups = Vec::new();
+        for (c, per_sector) in counts.iter().enumerate() {
+            for (s, &n) in per_sector.iter().enumerate() {
+                let start = firms.len();
+                let adopters = (initial[c] * n as f64).round() as u64;
+                for i in 0..n {
+                    let id = firms.len() as u64;
+                    let mut rng = agent_rng(seed, Stream::FirmInit, id, 0);
+                    // Log-normal with mean 1: exp(sigma z - sigma^2 / 2).
+                    let size = (size_sigma * standard_normal(&mut rng)
+                        - size_sigma * size_sigma / 2.0)
+                        .exp();
+                    let adopted = i < adopters;
+                    firms.push(Firm {
+                        country: c as u16,
+                        sector: s as u8,
+                        stack: if adopted { initial_stack[c] } else { NO_STACK },
+                        intensity: if adopted { intensity_start as f32 } else { 0.0 },
+                        size: size as f32,
+                    });
+                }
+                if n > 0 {
+                    groups.push(Group {
+                        country: c,
+                        sector: s,
+                        start,
+                        end: firms.len(),
+                    });
+                }
+            }
+        }
+        let segments = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, grp)| {
+                (grp.start..grp.end)
+                    .step_by(SEGMENT)
+                    .map(move |a| (g, a, (a + SEGMENT).min(grp.end)))
+            })
+            .collect();
+        Firms {
+            firms,
+            groups,
+            segments,
+        }
+    }
+
+    /// Totals per group from the current state (used at set-up and after each tick).
+    pub fn totals(&self) -> Vec<GroupTotals> {
+        let partials: Vec<GroupTotals> = self
+            .segments
+            .par_iter()
+            .map(|&(_, a, b)| segment_totals(&self.firms[a..b]))
+            .collect();
+        self.reduce(&partials)
+    }
+
+    fn reduce(&self, partials: &[GroupTotals]) -> Vec<GroupTotals> {
+        let mut out = vec![GroupTotals::default(); self.groups.len()];
+        for (&(g, _, _), p) in self.segments.iter().zip(partials) {
+            out[g].add(p);
+        }
+        out
+    }
+
+    /// Advance every firm one quarter and return the new per-group totals.
+    pub fn step(
+        &mut self,
+        rules: &[GroupRule],
+        countries: &[CountryRule],
+        reevaluate: f64,
+        intensity_start: f64,
+        seed: u64,
+        tick: u32,
+    ) -> Vec<GroupTotals> {
+        let mut work: Vec<(usize, usize, &mut [Firm])> = Vec::with_capacity(self.segments.len());
+        let mut rest: &mut [Firm] = &mut self.firms;
+        let mut offset = 0;
+        for &(g, a, b) in &self.segments {
+            let (_, tail) = rest.split_at_mut(a - offset);
+            let (seg, tail) = tail.split_at_mut(b - a);
+            work.push((g, a, seg));
+            rest = tail;
+            offset = b;
+        }
+        let partials: Vec<GroupTotals> = work
+            .into_par_iter()
+            .map(|(g, first_id, seg)| {
+                let rule = &rules[g];
+                for (i, f) in seg.iter_mut().enumerate() {
+                    let growth = countries[f.country as usize].intensity_growth;
+                    step_firm(
+                        f,
+                        rule,
+                        growth,
+                        reevaluate,
+                        intensity_start,
+                        seed,
+                        (first_id + i) as u64,
+                        tick,
+                    );
+                }
+                segment_totals(seg)
+            })
+            .collect();
+        self.reduce(&partials)
+    }
+}
+
+/// One firm's quarter: adopt (Bass hazard + logit choice), or deepen and maybe switch.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn step_firm(
+    f: &mut Firm,
+    rule: &GroupRule,
+    growth: f64,
+    reevaluate: f64,
+    intensity_start: f64,
+    seed: u64,
+    id: u64,
+    tick: u32,
+) {
+    let mut rng = agent_rng(seed, Stream::Firm, id, tick as u64);
+    let u_event = uniform(&mut rng);
+    let u_choice = uniform(&mut rng) as f32;
+    if f.stack == NO_STACK {
+        let hazard = 1.0 - (-(rule.p + rule.q * rule.peer_share)).exp();
+        if u_event < hazard {
+            f.stack = pick(&rule.choose_new, u_choice);
+            if f.stack != NO_STACK {
+                f.intensity = intensity_start as f32;
+            }
+        }
+        return;
+    }
+    f.intensity += (growth * (1.0 - f.intensity as f64)) as f32;
+    let current = f.stack as usize;
+    // A firm whose stack has become unavailable must move; others re-evaluate rarely.
+    let stranded = !rule.available[current];
+    if stranded || u_event < reevaluate {
+        let next = pick(&rule.choose_from[current], u_choice);
+        if next != NO_STACK {
+            f.stack = next;
+        }
+    }
+}
+
+fn segment_totals(seg: &[Firm]) -> GroupTotals {
+    let mut t = GroupTotals::default();
+    for f in seg {
+        if f.stack != NO_STACK {
+            let k = f.stack as usize;
+            t.adopters[k] += 1;
+            t.intensity[k] += f.intensity as f64;
+            t.load[k] += (f.size * f.intensity) as f64;
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule_all_to(k: usize, p: f64) -> GroupRule {
+        let mut choose_new = [0.0; N_STACKS];
+        for c in choose_new.iter_mut().skip(k) {
+            *c = 1.0;
+        }
+        let mut available = [false; N_STACKS];
+        available[k] = true;
+        GroupRule {
+            p,
+            q: 0.0,
+            peer_share: 0.0,
+            choose_new,
+            choose_from: [choose_new; N_STACKS],
+            available,
+        }
+    }
+
+    #[test]
+    fn groups_are_contiguous_and_segments_cover_everything() {
+        let f = Firms::new(
+            &[vec![5000, 0, 3], vec![10]],
+            &[0.0, 0.5],
+            &[0, 2],
+            0.5,
+            0.2,
+            1,
+        );
+        assert_eq!(f.firms.len(), 5013);
+        assert_eq!(f.groups.len(), 3);
+        let covered: usize = f.segments.iter().map(|&(_, a, b)| b - a).sum();
+        assert_eq!(covered, 5013);
+        assert!(f
+            .segments
+            .iter()
+            .all(|&(g, a, b)| a >= f.groups[g].start && b <= f.groups[g].end));
+        let t = f.totals();
+        assert_eq!(
+            t[2].adopters[2], 5,
+            "half of country 1's 10 firms start on stack 2"
+        );
+    }
+
+    #[test]
+    fn certain_adoption_picks_the_only_stack() {
+        let mut f = Firms::new(&[vec![100]], &[0.0], &[0], 0.0, 0.2, 1);
+        let t = f.step(
+            &[rule_all_to(3, 50.0)],
+            &[CountryRule {
+                intensity_growth: 0.1,
+            }],
+            0.0,
+            0.2,
+            7,
+            0,
+        );
+        assert_eq!(t[0].adopters[3], 100);
+        assert!((t[0].intensity[3] - 20.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn intensity_grows_toward_one() {
+        let mut f = Firms::new(&[vec![10]], &[1.0], &[1], 0.0, 0.2, 1);
+        let r = rule_all_to(1, 0.0);
+        for t in 0..50 {
+            f.step(
+                std::slice::from_ref(&r),
+                &[CountryRule {
+                    intensity_growth: 0.2,
+                }],
+                0.0,
+                0.2,
+                7,
+                t,
+            );
+        }
+        assert!(f
+            .firms
+            .iter()
+            .all(|x| x.intensity > 0.99 && x.intensity <= 1.0));
+    }
+
+    #[test]
+    fn stranded_adopters_move() {
+        let mut f = Firms::new(&[vec![50]], &[1.0], &[0], 0.0, 0.2, 1);
+        // Stack 0 no longer offered: every row only reaches stack 2.
+        let r = rule_all_to(2, 0.0);
+        let t = f.step(&[r], &[CountryRule::default()], 0.0, 0.2, 7, 0);
+        assert_eq!(t[0].adopters[0], 0);
+        assert_eq!(t[0].adopters[2], 50);
+    }
+}

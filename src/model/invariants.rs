@@ -1,0 +1,164 @@
+//! Physical invariants checked after every tick (debug builds, or `--check-invariants`).
+//!
+//! A policy tool is trusted only if it never prints a plausible-looking wrong
+//! number; these checks turn a silent modelling bug into a loud stop that
+//! names the tick, the agent and the quantity.
+
+use super::stack::N_STACKS;
+use super::{TickReport, World};
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+fn bad(tick: u32, agent: impl Into<String>, quantity: impl Into<String>) -> Error {
+    Error::Invariant {
+        tick,
+        agent: agent.into(),
+        quantity: quantity.into(),
+    }
+}
+
+fn non_negative(tick: u32, agent: &str, name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= -1e-9 {
+        Ok(())
+    } else {
+        Err(bad(
+            tick,
+            agent,
+            format!("{name} = {v} (must be finite and >= 0)"),
+        ))
+    }
+}
+
+fn share(tick: u32, agent: &str, name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && (-1e-9..=1.0 + 1e-9).contains(&v) {
+        Ok(())
+    } else {
+        Err(bad(
+            tick,
+            agent,
+            format!("{name} = {v} (must be in [0, 1])"),
+        ))
+    }
+}
+
+/// Check every invariant of the state after the tick in `report`.
+pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
+    let t = report.tick;
+    chips(cfg, world, t)?;
+    for (l, lab) in world.labs.iter().enumerate() {
+        let who = format!("lab {} ({})", l, lab.name);
+        non_negative(t, &who, "train_h100e", lab.train_h100e)?;
+        non_negative(t, &who, "chip_power_gw", lab.chip_power_gw)?;
+        non_negative(t, &who, "budget_usd", lab.budget_usd)?;
+        non_negative(t, &who, "price_usd_per_mtok", lab.price_usd_per_mtok)?;
+        if !lab.capability.is_finite() {
+            return Err(bad(t, who, format!("capability = {}", lab.capability)));
+        }
+    }
+    for m in &world.markets {
+        non_negative(t, &m.id, "capacity_gw", m.capacity_gw)?;
+        non_negative(t, &m.id, "base_peak_gw", m.base_peak_gw)?;
+        non_negative(t, &m.id, "dc_operational_gw", m.dc_operational_gw)?;
+    }
+    power(cfg, world, t)?;
+    firms(cfg, world, t)?;
+    non_negative(
+        t,
+        "US government",
+        "license revenue",
+        report.clearing.license_revenue,
+    )
+}
+
+/// Chips are conserved: what was on offer was delivered, smuggled or kept in inventory.
+fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
+    for (c, st) in cfg.chips.iter().zip(&world.chips) {
+        let who = format!("chip {}", c.name);
+        for (name, v) in [
+            ("capacity", st.capacity),
+            ("inventory", st.inventory),
+            ("delivered", st.delivered),
+            ("leaked", st.leaked),
+        ] {
+            non_negative(t, &who, name, v)?;
+        }
+        let out = st.delivered + st.leaked + st.inventory;
+        // Inventory before this tick = out - produced; it must itself be non-negative.
+        if out + 1e-6 * out.max(1.0) < st.produced {
+            return Err(bad(
+                t,
+                who,
+                format!(
+                    "delivered {} + leaked {} + inventory {} < produced {}",
+                    st.delivered, st.leaked, st.inventory, st.produced
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Chips never use more power than running data centers supply.
+fn power(cfg: &Config, world: &World, t: u32) -> Result<()> {
+    let power = world.chip_power_gw(cfg);
+    let dc = world.dc_operational_gw(cfg);
+    for (c, ct) in cfg.countries.iter().enumerate() {
+        let u = world.last.utilisation.get(c).copied().unwrap_or(1.0);
+        share(t, &ct.code, "chip utilisation", u)?;
+        let used = power[c] * cfg.datacenters.pue * u;
+        if used > dc[c] * (1.0 + 1e-9) + 1e-9 {
+            return Err(bad(
+                t,
+                &ct.code,
+                format!("chips draw {used} GW but data centers supply {} GW", dc[c]),
+            ));
+        }
+        share(
+            t,
+            &ct.code,
+            "served share of inference demand",
+            world.last.served[c],
+        )?;
+        non_negative(t, &ct.code, "inference stock", world.infer_h100e[c])?;
+        share(
+            t,
+            &ct.code,
+            "alignment (as (a+1)/2)",
+            (world.gov.alignment[c] + 1.0) / 2.0,
+        )?;
+    }
+    Ok(())
+}
+
+/// Every firm is counted once, intensities stay in [0, 1].
+fn firms(cfg: &Config, world: &World, t: u32) -> Result<()> {
+    let mut total = 0u64;
+    for (g, totals) in world.firms.groups.iter().zip(&world.last.groups) {
+        let n = (g.end - g.start) as u64;
+        total += n;
+        let adopters: u64 = totals.adopters.iter().map(|&a| a as u64).sum();
+        let who = format!(
+            "firms of {} / {}",
+            cfg.countries[g.country].code, cfg.sectors[g.sector].name
+        );
+        if adopters > n {
+            return Err(bad(t, who, format!("{adopters} adopters among {n} firms")));
+        }
+        for k in 0..N_STACKS {
+            let mean = if totals.adopters[k] > 0 {
+                totals.intensity[k] / totals.adopters[k] as f64
+            } else {
+                0.0
+            };
+            share(t, &who, "mean intensity", mean)?;
+        }
+    }
+    if total != cfg.firms.count {
+        return Err(bad(
+            t,
+            "firms",
+            format!("{total} firms in groups, config says {}", cfg.firms.count),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,589 @@
+//! The world and its quarterly tick.
+//!
+//! A tick runs in fixed phases, each reading what earlier phases (or last
+//! quarter's aggregates) left, so no agent ever sees another's half-updated
+//! state: governments → chip production → orders and clearing → data-center
+//! requests → utilities → labs train and release → firms adopt (in parallel)
+//! → aggregates. Only the firm phase is parallel; its reductions are done in
+//! a fixed order, so results do not depend on the thread count.
+
+pub mod chips;
+pub mod datacenter;
+pub mod firm;
+pub mod government;
+pub mod invariants;
+pub mod lab;
+pub mod metrics;
+pub mod stack;
+#[cfg(test)]
+pub mod testing;
+pub mod utility;
+
+use serde::{Deserialize, Serialize};
+
+use self::chips::{Buyer, ChipState, Clearing, H100_TFLOPS};
+use self::firm::{CountryRule, Firms, GroupRule, GroupTotals};
+use self::government::Governments;
+use self::lab::Lab;
+use self::stack::{Stack, N_STACKS};
+use self::utility::{GridRules, Market};
+use crate::config::{Bloc, Config};
+
+/// Headroom inference buyers keep above current demand.
+const INFERENCE_HEADROOM: f64 = 0.2;
+/// Reference price buyers budget per H100e of inference when sizing orders, USD.
+const INFERENCE_BUDGET_PER_H100E: f64 = 25_000.0;
+/// Watts per H100-equivalent of the inference stock countries start with.
+const START_INFERENCE_WATTS: f64 = 700.0;
+
+/// Per-country aggregates of the last tick, read by the next one.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Aggregates {
+    /// Per firm group (country × sector) totals.
+    pub groups: Vec<GroupTotals>,
+    /// Per-country inference demand, H100e.
+    pub demand_h100e: Vec<f64>,
+    /// Per-country share of inference demand that was served (0–1).
+    pub served: Vec<f64>,
+    /// Per-country share of chips that had power (0–1).
+    pub utilisation: Vec<f64>,
+    /// China's domestic inference chip supply over demand.
+    pub cn_self_sufficiency: f64,
+}
+
+/// Everything the model knows at the end of a tick.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct World {
+    /// Ticks completed so far (the next step computes tick `tick`).
+    pub tick: u32,
+    /// The run's seed.
+    pub seed: u64,
+    /// Firms.
+    pub firms: Firms,
+    /// Labs, in config order.
+    pub labs: Vec<Lab>,
+    /// Power markets (utilities).
+    pub markets: Vec<Market>,
+    /// Chip market state, in config order.
+    pub chips: Vec<ChipState>,
+    /// Governments.
+    pub gov: Governments,
+    /// Inference chips per country, H100e.
+    pub infer_h100e: Vec<f64>,
+    /// Power those inference chips draw at full use, GW.
+    pub infer_power_gw: Vec<f64>,
+    /// Last tick's aggregates.
+    pub last: Aggregates,
+    /// US frontier capability after each tick.
+    pub us_frontier: Vec<f64>,
+    /// Chinese frontier capability after each tick.
+    pub cn_frontier: Vec<f64>,
+}
+
+/// What happened during one tick that the metrics need but the state does not keep.
+#[derive(Clone, Debug, Default)]
+pub struct TickReport {
+    /// The tick just computed.
+    pub tick: u32,
+    /// Chip clearing outcome.
+    pub clearing: Clearing,
+    /// China's domestic inference supply this tick, H100e.
+    pub cn_domestic_supply: f64,
+    /// China's inference chip demand this tick, H100e.
+    pub cn_inference_demand: f64,
+}
+
+impl World {
+    /// Build the world at the start of the run.
+    pub fn new(cfg: &Config, seed: u64) -> World {
+        let n = cfg.countries.len();
+        let counts = firm_counts(cfg);
+        let initial: Vec<f64> = cfg.countries.iter().map(|c| c.initial_adoption).collect();
+        let labs: Vec<Lab> = cfg
+            .labs
+            .iter()
+            .map(|lc| {
+                let ci = country_index(cfg, &lc.country);
+                Lab::new(cfg, lc, ci, cfg.countries[ci].bloc)
+            })
+            .collect();
+        let initial_stack: Vec<u8> = cfg
+            .countries
+            .iter()
+            .map(|c| home_stack(c.bloc, &labs) as u8)
+            .collect();
+        let f = &cfg.firms;
+        let firms = Firms::new(
+            &counts,
+            &initial,
+            &initial_stack,
+            f.size_sigma,
+            f.intensity_start,
+            seed,
+        );
+        let markets = build_markets(cfg);
+        let infer_h100e = vec![0.0; n];
+        let infer_power_gw = vec![0.0; n];
+        let chips = cfg
+            .chips
+            .iter()
+            .map(|c| ChipState {
+                us_delivered_last: c.capacity_per_tick,
+                ..ChipState::default()
+            })
+            .collect();
+        let mut world = World {
+            tick: 0,
+            seed,
+            firms,
+            labs,
+            markets,
+            chips,
+            gov: Governments::new(cfg, seed),
+            infer_h100e,
+            infer_power_gw,
+            last: Aggregates::default(),
+            us_frontier: Vec::new(),
+            cn_frontier: Vec::new(),
+        };
+        world.last = world.aggregate(cfg, 0.0);
+        // Countries start with the inference chips their current demand calls for.
+        for c in 0..n {
+            world.infer_h100e[c] = world.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM);
+            world.infer_power_gw[c] = world.infer_h100e[c] * START_INFERENCE_WATTS * 1e-9;
+        }
+        world.last = world.aggregate(cfg, 0.0);
+        world
+    }
+
+    /// Advance one quarter under `cfg` (the config in force at this tick).
+    pub fn step(&mut self, cfg: &Config) -> TickReport {
+        let t = self.tick;
+        self.gov.update_china(cfg, self.last.cn_self_sufficiency);
+        self.gov.update_huawei(cfg);
+        let shares = self.country_stack_shares(cfg);
+        self.gov.update_alignment(
+            cfg,
+            &shares,
+            cfg.countries.iter().position(|c| c.code == "US"),
+        );
+        let (clearing, cn_supply, cn_demand) = self.trade_chips(cfg, t);
+        self.build_and_power(cfg, t);
+        let utilisation = self.utilisation(cfg);
+        self.train_labs(cfg, t, &utilisation);
+        let rules = self.group_rules(cfg);
+        let country_rules: Vec<CountryRule> = self
+            .last
+            .served
+            .iter()
+            .map(|s| CountryRule {
+                intensity_growth: cfg.firms.intensity_growth * s,
+            })
+            .collect();
+        let f = &cfg.firms;
+        let groups = self.firms.step(
+            &rules,
+            &country_rules,
+            f.reevaluate_prob,
+            f.intensity_start,
+            self.seed,
+            t,
+        );
+        self.last.groups = groups;
+        let ratio = if cn_demand > 0.0 {
+            cn_supply / cn_demand
+        } else {
+            self.last.cn_self_sufficiency
+        };
+        let mut agg = self.aggregate(cfg, ratio);
+        agg.utilisation = utilisation;
+        self.last = agg;
+        self.us_frontier.push(self.frontier(Bloc::US));
+        self.cn_frontier.push(self.frontier(Bloc::CN));
+        self.tick += 1;
+        TickReport {
+            tick: t,
+            clearing,
+            cn_domestic_supply: cn_supply,
+            cn_inference_demand: cn_demand,
+        }
+    }
+
+    /// Best capability among labs of `bloc` (0 when it has none).
+    pub fn frontier(&self, bloc: Bloc) -> f64 {
+        self.labs
+            .iter()
+            .filter(|l| l.bloc == bloc)
+            .map(|l| l.capability)
+            .fold(0.0, f64::max)
+    }
+
+    /// Share of each country's adopters on each stack last tick.
+    pub fn country_stack_shares(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
+        let mut out = vec![[0.0; N_STACKS]; cfg.countries.len()];
+        for (g, t) in self.firms.groups.iter().zip(&self.last.groups) {
+            for k in 0..N_STACKS {
+                out[g.country][k] += t.adopters[k] as f64;
+            }
+        }
+        for row in out.iter_mut() {
+            let s: f64 = row.iter().sum();
+            if s > 0.0 {
+                row.iter_mut().for_each(|x| *x /= s);
+            }
+        }
+        out
+    }
+
+    /// Chip power installed per country (labs' training chips plus inference chips), GW.
+    pub fn chip_power_gw(&self, cfg: &Config) -> Vec<f64> {
+        let mut p = self.infer_power_gw.clone();
+        for l in &self.labs {
+            p[l.country] += l.chip_power_gw;
+        }
+        p.truncate(cfg.countries.len());
+        p
+    }
+
+    /// Running data-center capacity per country, GW.
+    pub fn dc_operational_gw(&self, cfg: &Config) -> Vec<f64> {
+        let mut v = vec![0.0; cfg.countries.len()];
+        for m in &self.markets {
+            v[m.country] += m.dc_operational_gw;
+        }
+        v
+    }
+
+    /// Share of each country's chips that have power.
+    pub fn utilisation(&self, cfg: &Config) -> Vec<f64> {
+        let power = self.chip_power_gw(cfg);
+        let dc = self.dc_operational_gw(cfg);
+        power
+            .iter()
+            .zip(&dc)
+            .map(|(p, d)| datacenter::utilisation(cfg, *p, *d))
+            .collect()
+    }
+
+    /// Production, orders from labs and inference buyers, pro-rata clearing, deliveries.
+    fn trade_chips(&mut self, cfg: &Config, t: u32) -> (Clearing, f64, f64) {
+        let extra = self.domestic_growth_bonus(cfg);
+        let supply = chips::produce(cfg, &mut self.chips, t, &extra);
+        let available: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
+        let block = self.gov.cn_block_all;
+        let mut orders = Vec::new();
+        let mut abroad_want = vec![0.0; self.labs.len()];
+        for (i, (lab, lc)) in self.labs.iter().zip(&cfg.labs).enumerate() {
+            let (home, abroad) = lab.budgets(cfg, lc);
+            abroad_want[i] = abroad / cfg.lab_dynamics.rent_usd_per_h100e_tick;
+            let perf = |c: &crate::config::ChipCfg| c.train_tflops / H100_TFLOPS;
+            orders.extend(chips::split_budget(
+                cfg,
+                Buyer::Lab(i),
+                lab.bloc,
+                home,
+                &available,
+                block,
+                perf,
+                |_| 1.0,
+            ));
+        }
+        let want: f64 = abroad_want.iter().sum();
+        let scale = if want > cfg.lab_dynamics.abroad_pool_h100e {
+            cfg.lab_dynamics.abroad_pool_h100e / want
+        } else {
+            1.0
+        };
+        for (lab, w) in self.labs.iter_mut().zip(&abroad_want) {
+            lab.rented_h100e = w * scale;
+        }
+        let (cn_demand, infer_orders) = self.inference_orders(cfg, &available);
+        orders.extend(infer_orders);
+        let clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
+        for d in &clearing.deliveries {
+            let chip = &cfg.chips[d.chip];
+            match d.buyer {
+                Buyer::Lab(i) => self.labs[i].receive(chip, d.units, d.unit_price),
+                Buyer::Country(c) => {
+                    self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
+                    self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
+                }
+            }
+        }
+        let cn_supply: f64 = cfg
+            .chips
+            .iter()
+            .zip(&self.chips)
+            .filter(|(c, _)| c.designer == Bloc::CN)
+            .map(|(c, s)| s.produced * c.infer_tflops / H100_TFLOPS)
+            .sum();
+        (clearing, cn_supply, cn_demand)
+    }
+
+    /// Inference chip orders per country; returns China's demand (H100e) and the orders.
+    fn inference_orders(&mut self, cfg: &Config, available: &[bool]) -> (f64, Vec<chips::Order>) {
+        let keep = 1.0 - 1.0 / cfg.lab_dynamics.chip_life_ticks as f64;
+        let mut orders = Vec::new();
+        let mut cn_demand = 0.0;
+        for (c, ct) in cfg.countries.iter().enumerate() {
+            self.infer_h100e[c] *= keep;
+            self.infer_power_gw[c] *= keep;
+            let desired = self.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM);
+            let want = (desired - self.infer_h100e[c]).max(0.0);
+            if ct.bloc == Bloc::CN {
+                cn_demand += want;
+            }
+            let align = self.gov.alignment[c];
+            let bias = |chip: &crate::config::ChipCfg| {
+                let side = match chip.designer {
+                    Bloc::US => 1.0,
+                    Bloc::CN => -1.0,
+                    _ => 0.0,
+                };
+                (0.5 * align * side).exp()
+            };
+            let perf = |chip: &crate::config::ChipCfg| chip.infer_tflops / H100_TFLOPS;
+            let budget = want * INFERENCE_BUDGET_PER_H100E;
+            orders.extend(chips::split_budget(
+                cfg,
+                Buyer::Country(c),
+                ct.bloc,
+                budget,
+                available,
+                self.gov.cn_block_all,
+                perf,
+                bias,
+            ));
+        }
+        (cn_demand, orders)
+    }
+
+    /// Extra yearly capacity growth of Chinese chips from subsidies and protection.
+    fn domestic_growth_bonus(&self, cfg: &Config) -> Vec<f64> {
+        let cn = &cfg.policy.china;
+        let mut foreign = 0.0;
+        let mut denied = 0.0;
+        for (chip, st) in cfg.chips.iter().zip(&self.chips) {
+            if chip.designer == Bloc::CN {
+                continue;
+            }
+            let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
+            foreign += perf;
+            if matches!(
+                chips::access(cfg, chip, Bloc::CN, self.gov.cn_block_all),
+                chips::Access::Denied | chips::Access::Leak
+            ) {
+                denied += perf;
+            }
+        }
+        let protection = if foreign > 0.0 { denied / foreign } else { 1.0 };
+        let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
+            + cn.protection_growth * protection;
+        cfg.chips
+            .iter()
+            .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
+            .collect()
+    }
+
+    /// Data-center requests per country, then every utility's quarter.
+    fn build_and_power(&mut self, cfg: &Config, t: u32) {
+        let power = self.chip_power_gw(cfg);
+        for (c, ct) in cfg.countries.iter().enumerate() {
+            let mut ms: Vec<&mut Market> =
+                self.markets.iter_mut().filter(|m| m.country == c).collect();
+            datacenter::file_requests(cfg, ct.bloc, power[c], &mut ms, t);
+        }
+        for m in self.markets.iter_mut() {
+            let rules = GridRules::for_bloc(cfg, m.bloc);
+            m.step(&rules, t);
+        }
+    }
+
+    /// Labs train on powered chips and release on their cycle.
+    fn train_labs(&mut self, cfg: &Config, t: u32, utilisation: &[f64]) {
+        let best_open = self
+            .labs
+            .iter()
+            .filter(|l| l.stack.is_open())
+            .map(|l| l.capability)
+            .fold(0.0, f64::max);
+        let promotion = cfg.policy.china.open_weight_promotion;
+        for (lab, lc) in self.labs.iter_mut().zip(&cfg.labs) {
+            lab.train(cfg, lc, utilisation[lab.country], best_open);
+            if lab.bloc == Bloc::CN && lc.release == crate::config::Release::Open {
+                lab.budget_usd *= 1.0 + 0.02 * promotion;
+            }
+            lab.maybe_release(cfg, lc, t);
+        }
+    }
+
+    /// Per-group Bass terms and logit choice tables for this tick.
+    fn group_rules(&self, cfg: &Config) -> Vec<GroupRule> {
+        let offer = metrics::stack_offer(&self.labs);
+        let shares = self.country_stack_shares(cfg);
+        let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
+        self.firms
+            .groups
+            .iter()
+            .zip(&self.last.groups)
+            .map(|(g, totals)| {
+                let size = (g.end - g.start) as f64;
+                let peer = totals.total_adopters() as f64 / size;
+                metrics::group_rule(
+                    cfg, &self.gov, &offer, &shares, best_world, g.country, g.sector, peer,
+                )
+            })
+            .collect()
+    }
+
+    /// Aggregates from the current firm state.
+    fn aggregate(&self, cfg: &Config, cn_ratio: f64) -> Aggregates {
+        let groups = if self.last.groups.len() == self.firms.groups.len() {
+            self.last.groups.clone()
+        } else {
+            self.firms.totals()
+        };
+        let n = cfg.countries.len();
+        let mut load = vec![0.0; n];
+        for (g, t) in self.firms.groups.iter().zip(&groups) {
+            load[g.country] += t.total_load();
+        }
+        let per_firm = cfg.firms.full_adoption_demand_h100e / cfg.firms.count.max(1) as f64;
+        let demand: Vec<f64> = load.iter().map(|l| l * per_firm).collect();
+        let utilisation = self.utilisation(cfg);
+        let served = (0..n)
+            .map(|c| {
+                if demand[c] > 0.0 {
+                    (self.infer_h100e[c] * utilisation[c] / demand[c]).min(1.0)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Aggregates {
+            groups,
+            demand_h100e: demand,
+            served,
+            utilisation,
+            cn_self_sufficiency: cn_ratio,
+        }
+    }
+}
+
+/// Index of a country code (validated to exist).
+pub fn country_index(cfg: &Config, code: &str) -> usize {
+    cfg.countries
+        .iter()
+        .position(|c| c.code == code)
+        .unwrap_or(0)
+}
+
+/// The stack a country's early adopters start on: its bloc's strongest lab's stack.
+fn home_stack(bloc: Bloc, labs: &[Lab]) -> Stack {
+    let own = labs
+        .iter()
+        .filter(|l| l.bloc == bloc)
+        .max_by(|a, b| a.capability.total_cmp(&b.capability));
+    let any = labs
+        .iter()
+        .filter(|l| l.bloc == Bloc::US)
+        .max_by(|a, b| a.capability.total_cmp(&b.capability));
+    own.or(any).map(|l| l.stack).unwrap_or(Stack::UsClosed)
+}
+
+/// Firms per (country, sector): largest-remainder apportionment of `firms.count`.
+pub fn firm_counts(cfg: &Config) -> Vec<Vec<u64>> {
+    let weights: Vec<f64> = cfg
+        .countries
+        .iter()
+        .flat_map(|c| cfg.sectors.iter().map(move |s| c.firm_weight() * s.share))
+        .collect();
+    let flat = apportion(cfg.firms.count, &weights);
+    flat.chunks(cfg.sectors.len()).map(|c| c.to_vec()).collect()
+}
+
+/// Split `total` into integers proportional to `weights` (largest remainder, ties by index).
+pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+    let sum: f64 = weights.iter().sum();
+    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut left = total.saturating_sub(out.iter().sum());
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
+}
+
+/// Power markets: the explicit ones, plus one `<code>-grid` per country without any.
+fn build_markets(cfg: &Config) -> Vec<Market> {
+    let mut out = Vec::new();
+    for (c, ct) in cfg.countries.iter().enumerate() {
+        let explicit: Vec<_> = cfg
+            .power_markets
+            .iter()
+            .filter(|m| m.country == ct.code)
+            .collect();
+        let specs: Vec<(String, f64, f64, f64, f64)> = if explicit.is_empty() {
+            vec![(
+                format!("{}-grid", ct.code),
+                ct.capacity_gw.unwrap_or(0.0),
+                ct.peak_gw.unwrap_or(0.0),
+                ct.load_growth.unwrap_or(0.0),
+                1.0,
+            )]
+        } else {
+            explicit
+                .iter()
+                .map(|m| {
+                    (
+                        m.id.clone(),
+                        m.capacity_gw,
+                        m.peak_gw,
+                        m.load_growth,
+                        m.dc_share,
+                    )
+                })
+                .collect()
+        };
+        for (id, cap, peak, growth, share) in specs {
+            out.push(Market {
+                id,
+                country: c,
+                bloc: ct.bloc,
+                capacity_gw: cap,
+                base_peak_gw: peak,
+                growth_per_tick: (1.0 + growth).powf(0.25),
+                dc_share: share,
+                dc_operational_gw: ct.dc_gw * share * cfg.datacenters.ai_share_start,
+                dc_other_gw: ct.dc_gw * share * (1.0 - cfg.datacenters.ai_share_start),
+                dc_building: Vec::new(),
+                queue: Vec::new(),
+                gen_building: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_is_exact_and_proportional() {
+        let v = apportion(10, &[1.0, 1.0, 1.0]);
+        assert_eq!(v.iter().sum::<u64>(), 10);
+        assert_eq!(v, vec![4, 3, 3]);
+        assert_eq!(apportion(7, &[0.0, 1.0]), vec![0, 7]);
+    }
+}
