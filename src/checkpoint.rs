@@ -42,3 +42,8 @@ pub fn save(sim: &Simulation, out: &Path) -> Result<PathBuf> {
     checkpoint::write(&path, &state, STATE_SCHEMA)?;
     Ok(path)
 }
+
+/// `airace resume`: not yet implemented.
+pub fn resume_command(_args: &crate::cli::ResumeArgs) -> Result<()> {
+    Err(crate::error::Error::Usage("resume is not implemented yet".into()))
+}

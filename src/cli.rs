@@ -38,6 +38,9 @@ pub struct ModelArgs {
     /// Check model invariants after every tick (always on in debug builds).
     #[arg(long)]
     pub check_invariants: bool,
+    /// Refuse to start when the estimated memory exceeds this (e.g. `4G`, `512M`).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 /// Subcommands.
@@ -60,6 +63,131 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Continue a run from a checkpoint; with --set, branch a new scenario from it.
+    Resume(ResumeArgs),
+    /// Rerun the run described by DIR/manifest.json and compare every data file.
+    Verify(VerifyArgs),
+    /// Redraw the charts and report of a run folder from its timeseries.csv.
+    Plot {
+        /// Run folder holding timeseries.csv.
+        dir: PathBuf,
+    },
+    /// Overlay several runs on the headline charts.
+    Compare {
+        /// Run folders to compare.
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+        /// Output folder for the comparison charts and page.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run a parameter sweep (grid or Latin hypercube, with replicates).
+    Sweep(SweepArgs),
+    /// Build summary.csv, failures and charts from the shards of a sweep.
+    Merge {
+        /// Sweep output folder.
+        dir: PathBuf,
+    },
+    /// Write (and optionally submit) a Slurm job array for a sweep.
+    Slurm(SlurmArgs),
+    /// Run the baseline and every policy scenario with replicates, and compare them.
+    Scenarios(ScenariosArgs),
+}
+
+/// Arguments of `airace resume`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ResumeArgs {
+    /// Checkpoint file (`<run>/checkpoints/tick-N.bin`).
+    pub checkpoint: PathBuf,
+    /// Ticks to run after the checkpoint (default: to the end of the run).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Output folder (default: `<run>-resumed` next to the checkpoint's run).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Branch: change config values from the checkpoint's tick on.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Overwrite an output folder that holds a different run.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `airace verify`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// Run folder with manifest.json and config.toml.
+    pub dir: PathBuf,
+    /// Worker threads for the rerun (the result must not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Arguments of `airace sweep`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SweepArgs {
+    /// Sweep file (see configs/sweeps/).
+    pub sweep: PathBuf,
+    /// Output folder (default: output/sweeps/<sweep name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Runs executed at once (default: number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Run only shard K of N (1-based), e.g. `--shard 2/3`, for Slurm arrays.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `airace slurm`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SlurmArgs {
+    /// Sweep file.
+    pub sweep: PathBuf,
+    /// Output folder shared by all tasks.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of array tasks (shards).
+    #[arg(long)]
+    pub tasks: usize,
+    /// Submit with sbatch and print the job ids.
+    #[arg(long)]
+    pub submit: bool,
+    /// Extra sbatch options, after `--`.
+    #[arg(last = true)]
+    pub sbatch_args: Vec<String>,
+}
+
+/// Arguments of `airace scenarios`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScenariosArgs {
+    /// Output folder (default: output/scenarios).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Seeds per scenario.
+    #[arg(long, default_value_t = 10)]
+    pub replicates: u32,
+    /// Folder holding baseline.toml and scenarios/ (default: configs).
+    #[arg(long, default_value = "configs")]
+    pub configs: PathBuf,
+    /// Override a config value in every run (e.g. `--set firms.count=2000`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Runs executed at once (default: number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Default output folder for a config: `output/<stem>`.
@@ -94,6 +222,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 return Err(Error::Usage("--checkpoint-every must be at least 1".into()));
             }
             let loaded = config::load(&path, &model.sets)?;
+            crate::limits::check_memory(&loaded.config, model.max_memory.as_deref())?;
             let out = out.unwrap_or_else(|| default_out(&path));
             let opts = RunOptions {
                 seed: model.seed,
@@ -110,5 +239,13 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Resume(args) => crate::checkpoint::resume_command(&args),
+        Command::Verify(args) => crate::verify::verify_command(&args),
+        Command::Plot { dir } => crate::render::plot_command(&dir),
+        Command::Compare { dirs, out } => crate::render::compare_command(&dirs, &out),
+        Command::Sweep(args) => crate::sweep::sweep_command(&args),
+        Command::Merge { dir } => crate::sweep::merge_command(&dir),
+        Command::Slurm(args) => crate::sweep::slurm_command(&args),
+        Command::Scenarios(args) => crate::scenarios::scenarios_command(&args),
     }
 }

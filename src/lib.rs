@@ -15,10 +15,13 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod io;
+pub mod limits;
 pub mod model;
 pub mod render;
 pub mod rng;
 pub mod run;
+pub mod scenarios;
 pub mod sweep;
+pub mod verify;
 
 pub use error::{Error, Result};
