@@ -278,6 +278,10 @@ pub struct CountryCfg {
     pub initial_adoption: f64,
     /// Data-center capacity at the start, GW.
     pub dc_gw: f64,
+    /// AI data-center capacity already connected and under construction at the start, GW;
+    /// it comes online evenly over the bloc's build time.
+    #[serde(default)]
+    pub dc_pipeline_gw: f64,
     /// Generating capacity, GW (only for countries without explicit power markets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_gw: Option<f64>,

@@ -228,6 +228,12 @@ fn countries(c: &Config) -> Check {
             1.0,
         )?;
         range(format!("{k}.dc_gw"), x.dc_gw, 0.0, 10_000.0)?;
+        range(
+            format!("{k}.dc_pipeline_gw"),
+            x.dc_pipeline_gw,
+            0.0,
+            10_000.0,
+        )?;
         let has_markets = c.power_markets.iter().any(|m| m.country == x.code);
         match (has_markets, x.capacity_gw, x.peak_gw, x.load_growth) {
             (true, None, None, None) => {}

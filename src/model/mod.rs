@@ -147,9 +147,9 @@ impl World {
             cn_frontier: Vec::new(),
         };
         world.last = world.aggregate(cfg, 0.0);
-        // Countries start with the inference chips their current demand calls for.
+        // Countries start with just the inference chips their current demand calls for.
         for c in 0..n {
-            world.infer_h100e[c] = world.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM);
+            world.infer_h100e[c] = world.last.demand_h100e[c];
             world.infer_power_gw[c] = world.infer_h100e[c] * START_INFERENCE_WATTS * 1e-9;
         }
         world.last = world.aggregate(cfg, 0.0);
@@ -275,6 +275,14 @@ impl World {
         let mut abroad_want = vec![0.0; self.labs.len()];
         for (i, (lab, lc)) in self.labs.iter().zip(&cfg.labs).enumerate() {
             let (home, abroad) = lab.budgets(cfg, lc);
+            // Labs stop buying chips they cannot power: spend scales with last quarter's utilisation.
+            let home = home
+                * self
+                    .last
+                    .utilisation
+                    .get(lab.country)
+                    .copied()
+                    .unwrap_or(1.0);
             abroad_want[i] = abroad / cfg.lab_dynamics.rent_usd_per_h100e_tick;
             let perf = |c: &crate::config::ChipCfg| c.train_tflops / H100_TFLOPS;
             orders.extend(chips::split_budget(
@@ -555,7 +563,15 @@ fn build_markets(cfg: &Config) -> Vec<Market> {
                 })
                 .collect()
         };
+        let build = cfg.blocs.get(ct.bloc).dc_build_ticks.max(1);
         for (id, cap, peak, growth, share) in specs {
+            let pipeline = (0..build)
+                .map(|t| utility::Project {
+                    ready_tick: t,
+                    gw: ct.dc_pipeline_gw * share / build as f64,
+                })
+                .filter(|p| p.gw > 0.0)
+                .collect();
             out.push(Market {
                 id,
                 country: c,
@@ -566,7 +582,7 @@ fn build_markets(cfg: &Config) -> Vec<Market> {
                 dc_share: share,
                 dc_operational_gw: ct.dc_gw * share * cfg.datacenters.ai_share_start,
                 dc_other_gw: ct.dc_gw * share * (1.0 - cfg.datacenters.ai_share_start),
-                dc_building: Vec::new(),
+                dc_building: pipeline,
                 queue: Vec::new(),
                 gen_building: Vec::new(),
             });

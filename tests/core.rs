@@ -1,0 +1,254 @@
+//! The simulation core: determinism, the Bass limit, and the baseline's stylised facts.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use airace::config;
+use airace::io::timeseries::Timeseries;
+use airace::run::{with_threads, Simulation};
+use assert_cmd::Command;
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn run_sim(path: &str, sets: &[&str]) -> Timeseries {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let loaded = config::load(&repo(path), &sets).expect("config loads");
+    let mut sim = Simulation::new(loaded.config);
+    sim.check_invariants = true;
+    sim.run_to_end(|_| Ok(())).expect("run completes");
+    sim.timeseries
+}
+
+/// The shipped baseline at its own seed, computed once for all stylised-fact tests.
+fn baseline() -> &'static Timeseries {
+    static TS: OnceLock<Timeseries> = OnceLock::new();
+    TS.get_or_init(|| run_sim("configs/baseline.toml", &[]))
+}
+
+fn at(ts: &Timeseries, metric: &str, scope: &str, tick: u32) -> f64 {
+    ts.value_at(metric, scope, tick)
+        .unwrap_or_else(|| panic!("no {metric}@{scope} at tick {tick}"))
+}
+
+fn csv_of(dir: &Path, threads: usize, seed: u64) -> Vec<u8> {
+    let out = dir.join(format!("t{threads}-s{seed}"));
+    Command::cargo_bin("airace")
+        .unwrap()
+        .args([
+            "run",
+            "configs/tiny.toml",
+            "--quiet",
+            "--seed",
+            &seed.to_string(),
+            "--threads",
+            &threads.to_string(),
+        ])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    std::fs::read(out.join("timeseries.csv")).unwrap()
+}
+
+#[test]
+fn same_seed_same_bytes_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = csv_of(dir.path(), 1, 7);
+    for threads in [2, 3, 8] {
+        assert!(
+            one == csv_of(dir.path(), threads, 7),
+            "--threads {threads} changed timeseries.csv"
+        );
+    }
+    assert!(
+        one != csv_of(dir.path(), 1, 8),
+        "a different seed must give a different run"
+    );
+    assert!(String::from_utf8_lossy(&one).starts_with("tick,period,scope,metric,value\n"));
+}
+
+#[test]
+fn large_run_is_thread_invariant_in_process() {
+    // Enough firms for many parallel segments (4,096 firms each) per group.
+    let cfg = config::load(
+        &repo("configs/tiny.toml"),
+        &["firms.count=60000".into(), "run.ticks=4".into()],
+    )
+    .unwrap()
+    .config;
+    let go = |n| {
+        with_threads(Some(n), || {
+            let mut s = Simulation::new(cfg.clone());
+            s.run_to_end(|_| Ok(())).unwrap();
+            s.timeseries.to_csv_string()
+        })
+        .unwrap()
+    };
+    assert_eq!(go(1), go(2));
+}
+
+/// Homogeneous limit: the mean adoption path is the discrete Bass recursion
+/// F[t+1] = F[t] + (1 - F[t]) (1 - exp(-(p + q F[t]))).
+///
+/// Tolerance: each quarter adds Binomial(N (1 - F), h) adopters, so the share's
+/// variance grows as Var[t+1] = a_t^2 Var[t] + (1 - F_t) h_t (1 - h_t) / N, with
+/// a_t = dF[t+1]/dF[t] propagating earlier noise through the feedback q F.
+/// We allow 5 standard deviations of that linearised path (false alarm ~1e-6 per tick).
+#[test]
+fn homogeneous_limit_is_the_bass_model() {
+    let ts = run_sim("tests/fixtures/bass.toml", &[]);
+    let (p, q, n) = (0.01f64, 0.3f64, 100_000f64);
+    let (mut f, mut var) = (0.0f64, 0.0f64);
+    for tick in 0..24u32 {
+        let h = 1.0 - (-(p + q * f)).exp();
+        let slope = 1.0 - h + (1.0 - f) * q * (-(p + q * f)).exp();
+        var = slope * slope * var + (1.0 - f) * h * (1.0 - h) / n;
+        f += (1.0 - f) * h;
+        let sim = at(&ts, "adoption_share", "world", tick);
+        let tol = 5.0 * var.sqrt();
+        assert!(
+            (sim - f).abs() <= tol,
+            "tick {tick}: simulated {sim}, Bass {f}, tolerance {tol}"
+        );
+    }
+    assert!(
+        f > 0.9,
+        "the check must cover the whole S-curve, reached {f}"
+    );
+}
+
+#[test]
+fn fact1_us_leads_the_frontier_in_2026_by_months() {
+    let ts = baseline();
+    for tick in 0..4 {
+        let gap = at(ts, "frontier_gap_months", "world", tick);
+        assert!(
+            gap > 0.0 && gap < 12.0,
+            "2026 tick {tick}: gap {gap} months"
+        );
+        assert!(
+            at(ts, "frontier_capability", "US", tick) > at(ts, "frontier_capability", "CN", tick)
+        );
+    }
+}
+
+#[test]
+fn fact2_china_leads_open_model_downloads_from_the_start() {
+    let ts = baseline();
+    for tick in 0..4 {
+        assert!(
+            at(ts, "open_download_share.CN", "world", tick)
+                > at(ts, "open_download_share.US", "world", tick)
+        );
+    }
+}
+
+#[test]
+fn fact3_china_inference_chips_meet_demand_around_2028() {
+    let ts = baseline();
+    for tick in 1..=5 {
+        let r = at(ts, "cn_inference_self_sufficiency", "CN", tick);
+        assert!(r < 1.0, "already self-sufficient at tick {tick}: {r}");
+    }
+    let first = (1..40).find(|&t| at(ts, "cn_inference_self_sufficiency", "CN", t) >= 1.0);
+    let first = first.expect("never self-sufficient");
+    // Ticks 6..=13 are 2027Q3..2029Q2: "around 2028".
+    assert!(
+        (6..=13).contains(&first),
+        "first reached 1.0 at tick {first}"
+    );
+}
+
+#[test]
+fn fact4_china_spare_power_is_over_three_times_global_dc_demand_by_2030() {
+    let ts = baseline();
+    let tick_2030q4 = 19;
+    let r = at(
+        ts,
+        "cn_spare_power_over_global_dc_demand",
+        "world",
+        tick_2030q4,
+    );
+    assert!(r > 3.0, "2030Q4 ratio {r}");
+}
+
+#[test]
+fn fact5_eight_of_thirteen_us_markets_at_or_below_critical_at_start() {
+    let ts = baseline();
+    assert_eq!(
+        ts.scopes_of("reserve_margin")
+            .iter()
+            .filter(|s| s.starts_with("US-"))
+            .count(),
+        13
+    );
+    assert_eq!(at(ts, "us_markets_below_critical", "US", 0), 8.0);
+}
+
+#[test]
+fn fact6_us_data_centers_take_twelve_quarters_china_a_few() {
+    let cfg = config::load(&repo("configs/baseline.toml"), &[])
+        .unwrap()
+        .config;
+    let us = airace::model::utility::GridRules::for_bloc(&cfg, airace::config::Bloc::US);
+    let cn = airace::model::utility::GridRules::for_bloc(&cfg, airace::config::Bloc::CN);
+    assert_eq!(us.dc_build_ticks, 12);
+    assert!(
+        cn.dc_build_ticks <= 3,
+        "China builds in months, got {} quarters",
+        cn.dc_build_ticks
+    );
+}
+
+#[test]
+fn fact7_chinese_adoption_close_to_us_levels() {
+    let ts = baseline();
+    for tick in [0, 4, 8, 12, 16] {
+        let (us, cn) = (
+            at(ts, "adoption_share", "US", tick),
+            at(ts, "adoption_share", "CN", tick),
+        );
+        let ratio = cn / us;
+        assert!(
+            (0.8..=1.25).contains(&ratio),
+            "tick {tick}: CN {cn} vs US {us}"
+        );
+    }
+}
+
+#[test]
+fn every_required_metric_is_reported() {
+    let ts = baseline();
+    let need = [
+        ("adoption_share", "world"),
+        ("adoption_share.us_closed", "NONALIGNED"),
+        ("adoption_share.cn_open", "IN"),
+        ("intensity_mean", "ALLY"),
+        ("embodied_deployment", "CN"),
+        ("frontier_capability", "world"),
+        ("frontier_gap_months", "world"),
+        ("open_download_share.US", "world"),
+        ("compute_h100e", "NONALIGNED"),
+        ("cn_inference_self_sufficiency", "CN"),
+        ("dc_capacity_gw", "ALLY"),
+        ("reserve_margin", "US-PJM"),
+        ("reserve_margin", "CN-East"),
+        ("reserve_margin", "DE-grid"),
+        ("us_markets_below_critical", "US"),
+        ("cn_spare_power_over_global_dc_demand", "world"),
+        ("aligned_countries.CN", "world"),
+        ("aligned_gdp_share.US", "world"),
+        ("us_license_revenue_usd", "US"),
+        ("innovation_index", "US"),
+        ("diffusion_index", "CN"),
+        ("dominance_index", "CN"),
+    ];
+    for (m, s) in need {
+        assert_eq!(ts.series(m, s).len(), 40, "{m}@{s}");
+    }
+    assert_eq!(ts.periods().first().map(|p| p.1.as_str()), Some("2026Q1"));
+    assert_eq!(ts.periods().last().map(|p| p.1.as_str()), Some("2035Q4"));
+}

@@ -1,0 +1,210 @@
+//! Each mechanism, shown acting on its own.
+
+use std::path::Path;
+
+use airace::config::{self, Bloc, Config};
+use airace::model::chips::{self, Access, Buyer, ChipState};
+use airace::model::government::Governments;
+use airace::model::lab::Lab;
+use airace::model::stack::N_STACKS;
+
+fn baseline(sets: &[&str]) -> Config {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    config::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml"),
+        &sets,
+    )
+    .unwrap()
+    .config
+}
+
+fn chip(cfg: &Config, name: &str) -> usize {
+    cfg.chips.iter().position(|c| c.name == name).unwrap()
+}
+
+#[test]
+fn a_ban_stops_a_chip_reaching_a_bloc() {
+    let cfg = baseline(&["policy.us.leakage=0.0", "policy.china.import=[]"]);
+    let b200 = &cfg.chips[chip(&cfg, "B200")];
+    assert_eq!(chips::access(&cfg, b200, Bloc::CN, false), Access::Denied);
+    assert!(
+        matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, false), Access::Legal { revenue_share } if revenue_share == 0.0)
+    );
+    let available = vec![true; cfg.chips.len()];
+    let orders = chips::split_budget(
+        &cfg,
+        Buyer::Lab(0),
+        Bloc::CN,
+        1e9,
+        &available,
+        false,
+        |c| c.train_tflops,
+        |_| 1.0,
+    );
+    assert!(orders.iter().all(|o| cfg.chips[o.chip].name != "B200"));
+    assert!(!orders.is_empty(), "Chinese chips remain available");
+}
+
+#[test]
+fn leakage_lets_a_share_of_banned_demand_through_at_a_markup() {
+    let cfg = baseline(&["policy.us.leakage=0.25"]);
+    let b200 = &cfg.chips[chip(&cfg, "B200")];
+    assert_eq!(chips::access(&cfg, b200, Bloc::CN, false), Access::Leak);
+    let price = chips::unit_price(&cfg, b200, Access::Leak);
+    assert!((price - b200.price_usd * (1.0 + cfg.policy.us.leak_markup)).abs() < 1e-6);
+}
+
+#[test]
+fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
+    let cfg = baseline(&["policy.china.import=[]"]);
+    let k = chip(&cfg, "H200");
+    let h200 = &cfg.chips[k];
+    let access = chips::access(&cfg, h200, Bloc::CN, false);
+    assert_eq!(
+        access,
+        Access::Legal {
+            revenue_share: 0.25
+        }
+    );
+    assert!((chips::unit_price(&cfg, h200, access) - 1.25 * h200.price_usd).abs() < 1e-6);
+    let mut states = vec![
+        ChipState {
+            us_delivered_last: 1e6,
+            ..Default::default()
+        };
+        cfg.chips.len()
+    ];
+    let mut supply = vec![0.0; cfg.chips.len()];
+    supply[k] = 1000.0;
+    let order = chips::Order {
+        buyer: Buyer::Country(1),
+        bloc: Bloc::CN,
+        chip: k,
+        units: 100.0,
+        access,
+    };
+    let out = chips::clear(&cfg, &mut states, &supply, &[order]);
+    assert!((out.license_revenue - 100.0 * h200.price_usd * 0.25).abs() < 1e-3);
+    assert!((out.deliveries[0].unit_price - 1.25 * h200.price_usd).abs() < 1e-6);
+}
+
+#[test]
+fn clearing_is_pro_rata_never_first_come() {
+    let cfg = baseline(&[]);
+    let k = chip(&cfg, "B200");
+    let mut states = vec![ChipState::default(); cfg.chips.len()];
+    let mut supply = vec![0.0; cfg.chips.len()];
+    supply[k] = 100.0;
+    let legal = Access::Legal { revenue_share: 0.0 };
+    let a = chips::Order {
+        buyer: Buyer::Lab(0),
+        bloc: Bloc::US,
+        chip: k,
+        units: 150.0,
+        access: legal,
+    };
+    let b = chips::Order {
+        buyer: Buyer::Lab(1),
+        bloc: Bloc::US,
+        chip: k,
+        units: 50.0,
+        access: legal,
+    };
+    let ab = chips::clear(&cfg, &mut states.clone(), &supply, &[a, b]);
+    let ba = chips::clear(&cfg, &mut states, &supply, &[b, a]);
+    let got = |c: &chips::Clearing, buyer| {
+        c.deliveries
+            .iter()
+            .find(|d| d.buyer == buyer)
+            .unwrap()
+            .units
+    };
+    assert!((got(&ab, Buyer::Lab(0)) - 75.0).abs() < 1e-9);
+    assert!((got(&ab, Buyer::Lab(1)) - 25.0).abs() < 1e-9);
+    assert_eq!(got(&ab, Buyer::Lab(0)), got(&ba, Buyer::Lab(0)));
+}
+
+#[test]
+fn unpowered_chips_add_no_compute() {
+    let cfg = baseline(&[]);
+    let lc = &cfg.labs[0];
+    let mut powered = Lab::new(&cfg, lc, 0, Bloc::US);
+    let mut dark = powered.clone();
+    powered.train(&cfg, lc, 1.0, 0.0);
+    dark.train(&cfg, lc, 0.0, 0.0);
+    assert!(powered.run_flop > 0.0);
+    assert_eq!(
+        dark.run_flop, 0.0,
+        "chips without a powered data center train nothing"
+    );
+}
+
+#[test]
+fn open_weight_spillover_raises_efficiency() {
+    let cfg = baseline(&[]);
+    let lc = &cfg.labs[0];
+    let mut alone = Lab::new(&cfg, lc, 0, Bloc::US);
+    let mut helped = alone.clone();
+    alone.train(&cfg, lc, 1.0, 0.0);
+    helped.train(&cfg, lc, 1.0, helped.capability + 1.0);
+    assert!(helped.algo_efficiency > alone.algo_efficiency);
+}
+
+#[test]
+fn us_open_weights_ban_closes_us_labs() {
+    let cfg = baseline(&["policy.us.open_weights_ban=true"]);
+    let meta = cfg.labs.iter().find(|l| l.name == "Meta").unwrap();
+    assert_eq!(
+        Lab::release_policy(&cfg, meta, Bloc::US),
+        airace::config::Release::Closed
+    );
+}
+
+fn mean_nonaligned_alignment(friction: f64) -> f64 {
+    let cfg = baseline(&[&format!("policy.us.friction={friction}")]);
+    let mut gov = Governments::new(&cfg, 1);
+    let shares = vec![[0.0; N_STACKS]; cfg.countries.len()];
+    let us = cfg.countries.iter().position(|c| c.code == "US");
+    for _ in 0..20 {
+        gov.update_alignment(&cfg, &shares, us);
+    }
+    let idx: Vec<usize> = (0..cfg.countries.len())
+        .filter(|&i| cfg.countries[i].bloc == Bloc::NONALIGNED)
+        .collect();
+    idx.iter().map(|&i| gov.alignment[i]).sum::<f64>() / idx.len() as f64
+}
+
+#[test]
+fn us_friction_pushes_alignment_toward_china() {
+    assert!(mean_nonaligned_alignment(0.9) < mean_nonaligned_alignment(0.0) - 0.01);
+}
+
+#[test]
+fn china_adaptive_rule_blocks_foreign_chips_once_self_sufficient() {
+    let cfg = baseline(&[]);
+    let mut gov = Governments::new(&cfg, 1);
+    gov.update_china(&cfg, 0.5);
+    assert!(!gov.cn_block_all);
+    gov.update_china(&cfg, 1.5);
+    assert!(gov.cn_block_all);
+    let h20 = &cfg.chips[chip(&cfg, "H20")];
+    assert_eq!(chips::access(&cfg, h20, Bloc::CN, true), Access::Denied);
+}
+
+#[test]
+fn scheduled_policy_changes_apply_from_their_tick() {
+    let mut cfg = baseline(&[]);
+    cfg.schedule.push(airace::config::ScheduleEntry {
+        tick: 4,
+        set: vec!["policy.us.friction=0.9".into()],
+    });
+    let cfg = config::from_str(&config::to_toml(&cfg), "inline").unwrap();
+    assert_eq!(
+        config::config_at_tick(&cfg, 3).unwrap().policy.us.friction,
+        0.3
+    );
+    assert_eq!(
+        config::config_at_tick(&cfg, 4).unwrap().policy.us.friction,
+        0.9
+    );
+}
