@@ -31,16 +31,14 @@ fn a_ban_stops_a_chip_reaching_a_bloc() {
         matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, false), Access::Legal { revenue_share } if revenue_share == 0.0)
     );
     let available = vec![true; cfg.chips.len()];
-    let orders = chips::split_budget(
-        &cfg,
-        Buyer::Lab(0),
-        Bloc::CN,
-        1e9,
-        &available,
-        false,
-        |c| c.train_tflops,
-        |_| 1.0,
-    );
+    let p = chips::Purchase {
+        buyer: Buyer::Lab(0),
+        bloc: Bloc::CN,
+        budget: 1e9,
+        use_for: chips::Use::Training,
+        alignment: -1.0,
+    };
+    let orders = chips::split_budget(&cfg, &p, &available, false, true);
     assert!(orders.iter().all(|o| cfg.chips[o.chip].name != "B200"));
     assert!(!orders.is_empty(), "Chinese chips remain available");
 }

@@ -247,6 +247,10 @@ pub struct BlocCfg {
     pub critical_margin: f64,
     /// Most new data-center capacity a country starts per quarter, as a share of its current capacity.
     pub dc_start_rate: f64,
+    /// Data-center capacity per quarter, country-wide, that developers can power with
+    /// their own on-site generation when the grid cannot connect them, GW.
+    #[serde(default)]
+    pub onsite_power_gw_per_tick: f64,
     /// Local-cloud availability (0–1): how easily open weights run on local clouds.
     pub local_cloud: f64,
 }
@@ -340,6 +344,14 @@ pub struct ChipCfg {
     pub capacity_growth: f64,
     /// First tick it is produced.
     pub intro_tick: u32,
+    /// Share of peak training FLOPs usable in practice (software stack, interconnect,
+    /// yields), relative to Nvidia's mature stack; 1 by default.
+    #[serde(default = "one")]
+    pub software_efficiency: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// A lab.

@@ -102,7 +102,9 @@ pub fn validate(c: &Config) -> Check {
 fn run(r: &RunCfg) -> Check {
     irange("run.start_year", r.start_year.max(0) as u64, 1900, 2200)?;
     irange("run.start_quarter", r.start_quarter as u64, 1, 4)?;
-    irange("run.ticks", r.ticks as u64, 1, MAX_TICKS as u64)
+    irange("run.ticks", r.ticks as u64, 1, MAX_TICKS as u64)?;
+    // TOML integers are signed 64-bit: larger seeds could not be written to config.toml.
+    irange("run.seed", r.seed, 0, i64::MAX as u64)
 }
 
 fn firms(f: &FirmsCfg) -> Check {
@@ -190,6 +192,12 @@ fn bloc(k: &str, b: &BlocCfg) -> Check {
         );
     }
     range(format!("{k}.dc_start_rate"), b.dc_start_rate, 0.0, 1.0)?;
+    range(
+        format!("{k}.onsite_power_gw_per_tick"),
+        b.onsite_power_gw_per_tick,
+        0.0,
+        1000.0,
+    )?;
     range(format!("{k}.local_cloud"), b.local_cloud, 0.0, 1.0)
 }
 

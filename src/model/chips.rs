@@ -44,6 +44,10 @@ pub struct ChipState {
     pub leaked: f64,
     /// Units delivered to US buyers last tick (the base for licence volume caps).
     pub us_delivered_last: f64,
+    /// Units delivered to US buyers so far this tick.
+    pub us_delivered: f64,
+    /// Licensed units delivered this tick, per destination bloc.
+    pub licensed: [f64; 4],
     /// Cumulative units produced (learning).
     pub cumulative: f64,
 }
@@ -136,51 +140,94 @@ pub fn unit_price(cfg: &Config, chip: &ChipCfg, access: Access) -> f64 {
     }
 }
 
-/// Split a budget over the chips a buyer can get, favouring cheap performance.
+/// What a chip is bought for; it decides which performance figure the buyer values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Training runs: effective training H100e (peak × software efficiency).
+    Training,
+    /// Serving models: inference H100e.
+    Inference,
+}
+
+/// A buyer's intention for the quarter, before the market answers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Purchase {
+    /// Who buys.
+    pub buyer: Buyer,
+    /// Bloc of the buyer (rules depend on it).
+    pub bloc: Bloc,
+    /// Money to spend this quarter, USD.
+    pub budget: f64,
+    /// What the chips are for.
+    pub use_for: Use,
+    /// The buyer's government alignment (+1 US … −1 China): tilts inference buyers
+    /// toward chips from the aligned bloc.
+    pub alignment: f64,
+}
+
+impl Purchase {
+    fn perf(&self, chip: &ChipCfg) -> f64 {
+        match self.use_for {
+            Use::Training => chip.train_tflops / H100_TFLOPS * chip.software_efficiency,
+            Use::Inference => chip.infer_tflops / H100_TFLOPS,
+        }
+    }
+
+    fn bias(&self, chip: &ChipCfg) -> f64 {
+        let side = match chip.designer {
+            Bloc::US => 1.0,
+            Bloc::CN => -1.0,
+            _ => 0.0,
+        };
+        match self.use_for {
+            Use::Training => 1.0,
+            Use::Inference => (0.5 * self.alignment * side).exp(),
+        }
+    }
+}
+
+/// Split a purchase over the chips the buyer can get, favouring cheap performance.
 ///
-/// `perf(chip)` is the performance per unit the buyer cares about (H100e of training
-/// or inference); `bias(chip)` multiplies the preference (e.g. alignment). Returns
-/// orders in chip order; smuggled orders are scaled by the leakage rate.
+/// Order shares fall with cost per unit of performance (elasticity [`COST_ELASTICITY`]);
+/// smuggled orders are scaled by the leakage rate, and are left out when `allow_leak`
+/// is false (a second round only redirects money to chips still on the shelf).
 pub fn split_budget(
     cfg: &Config,
-    buyer: Buyer,
-    bloc: Bloc,
-    budget: f64,
+    p: &Purchase,
     available: &[bool],
     cn_block_all: bool,
-    perf: impl Fn(&ChipCfg) -> f64,
-    bias: impl Fn(&ChipCfg) -> f64,
+    allow_leak: bool,
 ) -> Vec<Order> {
     let mut cands = Vec::new();
     for (k, chip) in cfg.chips.iter().enumerate() {
-        let a = access(cfg, chip, bloc, cn_block_all);
-        let p = perf(chip);
-        if !available[k] || a == Access::Denied || p <= 0.0 {
+        let a = access(cfg, chip, p.bloc, cn_block_all);
+        let perf = p.perf(chip);
+        if !available[k] || a == Access::Denied || (a == Access::Leak && !allow_leak) || perf <= 0.0
+        {
             continue;
         }
         let price = unit_price(cfg, chip, a);
-        let cost_per_perf = price / p;
         cands.push((
             k,
             a,
             price,
-            cost_per_perf.powf(-COST_ELASTICITY) * bias(chip),
+            (price / perf).powf(-COST_ELASTICITY) * p.bias(chip),
         ));
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
-    if budget <= 0.0 || total <= 0.0 {
+    if p.budget <= 0.0 || total <= 0.0 {
         return Vec::new();
     }
     cands
         .into_iter()
         .map(|(k, a, price, w)| {
-            let mut units = budget * (w / total) / price;
+            let mut units = p.budget * (w / total) / price;
             if a == Access::Leak {
                 units *= cfg.policy.us.leakage;
             }
             Order {
-                buyer,
-                bloc,
+                buyer: p.buyer,
+                bloc: p.bloc,
                 chip: k,
                 units,
                 access: a,
@@ -204,6 +251,11 @@ pub fn produce(
         .zip(states.iter_mut())
         .zip(extra_growth)
         .map(|((chip, st), extra)| {
+            st.us_delivered_last = st.us_delivered;
+            st.us_delivered = 0.0;
+            st.delivered = 0.0;
+            st.leaked = 0.0;
+            st.licensed = [0.0; 4];
             if tick < chip.intro_tick {
                 st.produced = 0.0;
                 return st.inventory;
@@ -232,7 +284,9 @@ pub fn produce(
         .collect()
 }
 
-/// Clear all orders pro-rata per chip type, applying licence volume caps.
+/// Clear one round of orders pro-rata per chip type, applying what is left of the
+/// licence volume caps. `supply` is what is on offer in this round; deliveries add to
+/// the tick's totals and unsold units become inventory (offered again in a later round).
 pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[Order]) -> Clearing {
     let mut out = Clearing::default();
     let n = cfg.chips.len();
@@ -271,11 +325,7 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
             }
         })
         .collect();
-    let mut us_delivered = vec![0.0; n];
-    for st in states.iter_mut() {
-        st.delivered = 0.0;
-        st.leaked = 0.0;
-    }
+    let mut taken = vec![0.0; n];
     for (o, w) in orders.iter().zip(&wanted) {
         let units = w * fill[o.chip];
         if units <= 0.0 {
@@ -283,16 +333,21 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
         }
         let chip = &cfg.chips[o.chip];
         let price = unit_price(cfg, chip, o.access);
+        let st = &mut states[o.chip];
         match o.access {
-            Access::Leak => states[o.chip].leaked += units,
+            Access::Leak => st.leaked += units,
             Access::Legal { revenue_share } => {
-                states[o.chip].delivered += units;
+                st.delivered += units;
+                if revenue_share > 0.0 {
+                    st.licensed[o.bloc.index()] += units;
+                }
                 out.license_revenue += units * chip.price_usd * revenue_share;
             }
             Access::Denied => continue,
         }
+        taken[o.chip] += units;
         if o.bloc == Bloc::US {
-            us_delivered[o.chip] += units;
+            st.us_delivered += units;
         }
         out.deliveries.push(Delivery {
             buyer: o.buyer,
@@ -302,8 +357,7 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
         });
     }
     for (k, st) in states.iter_mut().enumerate() {
-        st.inventory = (supply[k] - st.delivered - st.leaked).max(0.0);
-        st.us_delivered_last = us_delivered[k];
+        st.inventory = (supply[k] - taken[k]).max(0.0);
     }
     out
 }
@@ -314,7 +368,9 @@ fn licence_caps(cfg: &Config, states: &[ChipState]) -> Vec<[Option<f64>; 4]> {
     for r in &cfg.policy.us.export {
         if let (ExportRule::License, Some(cap)) = (r.rule, r.volume_cap) {
             if let Some(k) = cfg.chips.iter().position(|c| c.name == r.chip) {
-                caps[k][r.dest.index()] = Some(cap * states[k].us_delivered_last.max(0.0));
+                let left =
+                    cap * states[k].us_delivered_last.max(0.0) - states[k].licensed[r.dest.index()];
+                caps[k][r.dest.index()] = Some(left.max(0.0));
             }
         }
     }

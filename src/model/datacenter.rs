@@ -59,15 +59,17 @@ pub fn file_requests(
 }
 
 /// Developers go where the power is: each market's usual share (`dc_share`),
-/// scaled by how far its reserve margin sits above the critical line. When no
+/// scaled by the data-center capacity its grid could still connect. When no
 /// market has room, they queue everywhere by the usual shares.
 fn siting_weights(cfg: &Config, markets: &[&mut Market]) -> Vec<f64> {
     let lf = cfg.datacenters.load_factor;
     let room: Vec<f64> = markets
         .iter()
         .map(|m| {
+            // Data-center GW the grid could still take at the critical margin, net of the queue.
             let critical = GridRules::for_bloc(cfg, m.bloc).critical_margin;
-            m.dc_share * (m.reserve_margin(lf) - critical).max(0.0)
+            let carry = (m.capacity_gw / (1.0 + critical) - m.base_peak_gw) / lf - m.dc_other_gw;
+            m.dc_share * (carry - m.dc_committed_gw()).max(0.0)
         })
         .collect();
     let total: f64 = room.iter().sum();

@@ -50,6 +50,12 @@ pub struct Lab {
     pub last_release: i64,
 }
 
+/// Training H100-equivalents of one chip: peak TFLOPS relative to an H100, times the
+/// share its software stack lets a lab use.
+pub fn train_h100e(chip: &ChipCfg) -> f64 {
+    chip.train_tflops / H100_TFLOPS * chip.software_efficiency
+}
+
 /// Raw FLOP one H100-equivalent delivers in a quarter at model-FLOP utilisation `mfu`.
 pub fn flop_per_h100e_tick(mfu: f64) -> f64 {
     H100_TFLOPS * 1e12 * mfu * SECONDS_PER_TICK
@@ -107,7 +113,7 @@ impl Lab {
 
     /// Add delivered chips to the lab's stock.
     pub fn receive(&mut self, chip: &ChipCfg, units: f64, unit_price: f64) {
-        let h100e = units * chip.train_tflops / H100_TFLOPS;
+        let h100e = units * train_h100e(chip);
         if h100e <= 0.0 {
             return;
         }

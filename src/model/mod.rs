@@ -33,6 +33,8 @@ use crate::config::{Bloc, Config};
 const INFERENCE_HEADROOM: f64 = 0.2;
 /// Reference price buyers budget per H100e of inference when sizing orders, USD.
 const INFERENCE_BUDGET_PER_H100E: f64 = 25_000.0;
+/// Share of their inference demand countries can serve at the start.
+const START_INFERENCE_COVER: f64 = 0.8;
 /// Watts per H100-equivalent of the inference stock countries start with.
 const START_INFERENCE_WATTS: f64 = 700.0;
 
@@ -74,6 +76,10 @@ pub struct World {
     pub infer_power_gw: Vec<f64>,
     /// Last tick's aggregates.
     pub last: Aggregates,
+    /// Chip power per country at the last data-center planning, GW.
+    pub planned_chip_power_gw: Vec<f64>,
+    /// Smoothed quarterly growth of each country's chip power (developers plan ahead with it).
+    pub chip_power_growth: Vec<f64>,
     /// US frontier capability after each tick.
     pub us_frontier: Vec<f64>,
     /// Chinese frontier capability after each tick.
@@ -128,7 +134,7 @@ impl World {
             .chips
             .iter()
             .map(|c| ChipState {
-                us_delivered_last: c.capacity_per_tick,
+                us_delivered: c.capacity_per_tick,
                 ..ChipState::default()
             })
             .collect();
@@ -143,13 +149,16 @@ impl World {
             infer_h100e,
             infer_power_gw,
             last: Aggregates::default(),
+            planned_chip_power_gw: vec![0.0; n],
+            chip_power_growth: vec![0.0; n],
             us_frontier: Vec::new(),
             cn_frontier: Vec::new(),
         };
         world.last = world.aggregate(cfg, 0.0);
-        // Countries start with just the inference chips their current demand calls for.
+        // Countries start a little short of inference chips (demand ran ahead of supply
+        // in 2025: Chinese H200 orders alone exceeded Nvidia's inventory [S]).
         for c in 0..n {
-            world.infer_h100e[c] = world.last.demand_h100e[c];
+            world.infer_h100e[c] = world.last.demand_h100e[c] * START_INFERENCE_COVER;
             world.infer_power_gw[c] = world.infer_h100e[c] * START_INFERENCE_WATTS * 1e-9;
         }
         world.last = world.aggregate(cfg, 0.0);
@@ -222,8 +231,8 @@ impl World {
     pub fn country_stack_shares(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
         let mut out = vec![[0.0; N_STACKS]; cfg.countries.len()];
         for (g, t) in self.firms.groups.iter().zip(&self.last.groups) {
-            for k in 0..N_STACKS {
-                out[g.country][k] += t.adopters[k] as f64;
+            for (o, a) in out[g.country].iter_mut().zip(&t.adopters) {
+                *o += *a as f64;
             }
         }
         for row in out.iter_mut() {
@@ -265,59 +274,44 @@ impl World {
             .collect()
     }
 
-    /// Production, orders from labs and inference buyers, pro-rata clearing, deliveries.
+    /// Production, orders from labs and inference buyers, pro-rata clearing in two rounds
+    /// (money that found no chips in the first is redirected to chips still on the shelf),
+    /// deliveries. Returns the clearing and China's domestic inference supply and demand.
     fn trade_chips(&mut self, cfg: &Config, t: u32) -> (Clearing, f64, f64) {
         let extra = self.domestic_growth_bonus(cfg);
         let supply = chips::produce(cfg, &mut self.chips, t, &extra);
-        let available: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
+        let (mut purchases, cn_demand) = self.purchases(cfg);
+        self.rent_abroad(cfg);
         let block = self.gov.cn_block_all;
-        let mut orders = Vec::new();
-        let mut abroad_want = vec![0.0; self.labs.len()];
-        for (i, (lab, lc)) in self.labs.iter().zip(&cfg.labs).enumerate() {
-            let (home, abroad) = lab.budgets(cfg, lc);
-            // Labs stop buying chips they cannot power: spend scales with last quarter's utilisation.
-            let home = home
-                * self
-                    .last
-                    .utilisation
-                    .get(lab.country)
-                    .copied()
-                    .unwrap_or(1.0);
-            abroad_want[i] = abroad / cfg.lab_dynamics.rent_usd_per_h100e_tick;
-            let perf = |c: &crate::config::ChipCfg| c.train_tflops / H100_TFLOPS;
-            orders.extend(chips::split_budget(
-                cfg,
-                Buyer::Lab(i),
-                lab.bloc,
-                home,
-                &available,
-                block,
-                perf,
-                |_| 1.0,
-            ));
-        }
-        let want: f64 = abroad_want.iter().sum();
-        let scale = if want > cfg.lab_dynamics.abroad_pool_h100e {
-            cfg.lab_dynamics.abroad_pool_h100e / want
-        } else {
-            1.0
-        };
-        for (lab, w) in self.labs.iter_mut().zip(&abroad_want) {
-            lab.rented_h100e = w * scale;
-        }
-        let (cn_demand, infer_orders) = self.inference_orders(cfg, &available);
-        orders.extend(infer_orders);
-        let clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
+        let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
+        let orders: Vec<chips::Order> = purchases
+            .iter()
+            .flat_map(|p| chips::split_budget(cfg, p, &introduced, block, true))
+            .collect();
+        let mut clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
+        let mut spent = vec![0.0; purchases.len()];
         for d in &clearing.deliveries {
-            let chip = &cfg.chips[d.chip];
-            match d.buyer {
-                Buyer::Lab(i) => self.labs[i].receive(chip, d.units, d.unit_price),
-                Buyer::Country(c) => {
-                    self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
-                    self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
-                }
+            if let Some(i) = purchases.iter().position(|p| p.buyer == d.buyer) {
+                spent[i] += d.units * d.unit_price;
             }
         }
+        let shelf: Vec<f64> = self.chips.iter().map(|s| s.inventory).collect();
+        let on_shelf: Vec<bool> = introduced
+            .iter()
+            .zip(&shelf)
+            .map(|(i, s)| *i && *s > 0.0)
+            .collect();
+        for (p, s) in purchases.iter_mut().zip(&spent) {
+            p.budget = (p.budget - s).max(0.0);
+        }
+        let second: Vec<chips::Order> = purchases
+            .iter()
+            .flat_map(|p| chips::split_budget(cfg, p, &on_shelf, block, false))
+            .collect();
+        let round2 = chips::clear(cfg, &mut self.chips, &shelf, &second);
+        clearing.license_revenue += round2.license_revenue;
+        clearing.deliveries.extend(round2.deliveries);
+        self.deliver(cfg, &clearing);
         let cn_supply: f64 = cfg
             .chips
             .iter()
@@ -328,42 +322,73 @@ impl World {
         (clearing, cn_supply, cn_demand)
     }
 
-    /// Inference chip orders per country; returns China's demand (H100e) and the orders.
-    fn inference_orders(&mut self, cfg: &Config, available: &[bool]) -> (f64, Vec<chips::Order>) {
+    /// Every buyer's budget this quarter: labs for training, countries for the inference
+    /// chips their demand calls for. Also returns China's inference demand (H100e).
+    fn purchases(&mut self, cfg: &Config) -> (Vec<chips::Purchase>, f64) {
+        let mut out = Vec::new();
+        for (i, (lab, lc)) in self.labs.iter().zip(&cfg.labs).enumerate() {
+            out.push(chips::Purchase {
+                buyer: Buyer::Lab(i),
+                bloc: lab.bloc,
+                budget: lab.budgets(cfg, lc).0,
+                use_for: chips::Use::Training,
+                alignment: self.gov.alignment[lab.country],
+            });
+        }
         let keep = 1.0 - 1.0 / cfg.lab_dynamics.chip_life_ticks as f64;
-        let mut orders = Vec::new();
         let mut cn_demand = 0.0;
         for (c, ct) in cfg.countries.iter().enumerate() {
             self.infer_h100e[c] *= keep;
             self.infer_power_gw[c] *= keep;
-            let desired = self.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM);
-            let want = (desired - self.infer_h100e[c]).max(0.0);
+            let want = (self.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM)
+                - self.infer_h100e[c])
+                .max(0.0);
             if ct.bloc == Bloc::CN {
                 cn_demand += want;
             }
-            let align = self.gov.alignment[c];
-            let bias = |chip: &crate::config::ChipCfg| {
-                let side = match chip.designer {
-                    Bloc::US => 1.0,
-                    Bloc::CN => -1.0,
-                    _ => 0.0,
-                };
-                (0.5 * align * side).exp()
-            };
-            let perf = |chip: &crate::config::ChipCfg| chip.infer_tflops / H100_TFLOPS;
-            let budget = want * INFERENCE_BUDGET_PER_H100E;
-            orders.extend(chips::split_budget(
-                cfg,
-                Buyer::Country(c),
-                ct.bloc,
-                budget,
-                available,
-                self.gov.cn_block_all,
-                perf,
-                bias,
-            ));
+            out.push(chips::Purchase {
+                buyer: Buyer::Country(c),
+                bloc: ct.bloc,
+                budget: want * INFERENCE_BUDGET_PER_H100E,
+                use_for: chips::Use::Inference,
+                alignment: self.gov.alignment[c],
+            });
         }
-        (cn_demand, orders)
+        (out, cn_demand)
+    }
+
+    /// Chinese labs rent compute abroad where remote access is allowed, pro-rata to a shared pool.
+    fn rent_abroad(&mut self, cfg: &Config) {
+        let d = &cfg.lab_dynamics;
+        let want: Vec<f64> = self
+            .labs
+            .iter()
+            .zip(&cfg.labs)
+            .map(|(l, lc)| l.budgets(cfg, lc).1 / d.rent_usd_per_h100e_tick)
+            .collect();
+        let total: f64 = want.iter().sum();
+        let scale = if total > d.abroad_pool_h100e {
+            d.abroad_pool_h100e / total
+        } else {
+            1.0
+        };
+        for (lab, w) in self.labs.iter_mut().zip(&want) {
+            lab.rented_h100e = w * scale;
+        }
+    }
+
+    /// Put delivered chips into labs' and countries' stocks.
+    fn deliver(&mut self, cfg: &Config, clearing: &Clearing) {
+        for d in &clearing.deliveries {
+            let chip = &cfg.chips[d.chip];
+            match d.buyer {
+                Buyer::Lab(i) => self.labs[i].receive(chip, d.units, d.unit_price),
+                Buyer::Country(c) => {
+                    self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
+                    self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
+                }
+            }
+        }
     }
 
     /// Extra yearly capacity growth of Chinese chips from subsidies and protection.
@@ -384,7 +409,9 @@ impl World {
                 denied += perf;
             }
         }
-        let protection = if foreign > 0.0 { denied / foreign } else { 1.0 };
+        // Import substitution pulls domestic capacity only while domestic supply falls short.
+        let shortfall = (1.0 - self.last.cn_self_sufficiency).clamp(0.0, 1.0);
+        let protection = shortfall * if foreign > 0.0 { denied / foreign } else { 1.0 };
         let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
             + cn.protection_growth * protection;
         cfg.chips
@@ -397,13 +424,47 @@ impl World {
     fn build_and_power(&mut self, cfg: &Config, t: u32) {
         let power = self.chip_power_gw(cfg);
         for (c, ct) in cfg.countries.iter().enumerate() {
+            let prev = self.planned_chip_power_gw[c];
+            let growth = if prev > 0.0 {
+                (power[c] / prev - 1.0).clamp(0.0, 0.2)
+            } else {
+                0.0
+            };
+            self.chip_power_growth[c] = 0.7 * self.chip_power_growth[c] + 0.3 * growth;
+            self.planned_chip_power_gw[c] = power[c];
+            // Developers plan for the chips they will have when the building is finished.
+            let build = cfg.blocs.get(ct.bloc).dc_build_ticks as i32;
+            let ahead = (1.0 + self.chip_power_growth[c]).powi(build).min(3.0);
             let mut ms: Vec<&mut Market> =
                 self.markets.iter_mut().filter(|m| m.country == c).collect();
-            datacenter::file_requests(cfg, ct.bloc, power[c], &mut ms, t);
+            datacenter::file_requests(cfg, ct.bloc, power[c] * ahead, &mut ms, t);
         }
         for m in self.markets.iter_mut() {
             let rules = GridRules::for_bloc(cfg, m.bloc);
             m.step(&rules, t);
+        }
+        self.power_onsite(cfg, t);
+    }
+
+    /// Developers still waiting for the grid power some campuses themselves, up to the
+    /// bloc's on-site rate, shared over markets by the size of their queues.
+    fn power_onsite(&mut self, cfg: &Config, t: u32) {
+        for (c, ct) in cfg.countries.iter().enumerate() {
+            let onsite = cfg.blocs.get(ct.bloc).onsite_power_gw_per_tick;
+            let queued: f64 = self
+                .markets
+                .iter()
+                .filter(|m| m.country == c)
+                .flat_map(|m| m.queue.iter().map(|r| r.gw))
+                .sum();
+            if onsite <= 0.0 || queued <= 0.0 {
+                continue;
+            }
+            let rules = GridRules::for_bloc(cfg, ct.bloc);
+            for m in self.markets.iter_mut().filter(|m| m.country == c) {
+                let mine: f64 = m.queue.iter().map(|r| r.gw).sum();
+                m.connect_onsite(&rules, t, onsite.min(queued) * mine / queued);
+            }
         }
     }
 

@@ -160,28 +160,63 @@ impl Market {
         }
     }
 
-    /// Approve queued requests in arrival order while the margin stays above critical.
+    /// Approve queued requests in arrival order while the margin stays at or above
+    /// critical. The request at the head of the queue may be connected in part (a
+    /// phased interconnection); whatever does not fit waits, and so does everyone behind it.
     fn connect(&mut self, rules: &GridRules, tick: u32) -> f64 {
         let building: f64 = self.dc_building.iter().map(|p| p.gw).sum();
-        let mut committed = self.dc_operational_gw + self.dc_other_gw + building;
+        let committed = self.dc_operational_gw + self.dc_other_gw + building;
+        // Most data-center capacity the grid can carry at the critical margin.
+        let limit = (self.capacity_gw / (1.0 + rules.critical_margin) - self.base_peak_gw)
+            / rules.load_factor;
+        let mut room = limit - committed;
         let mut approved = 0.0;
         let mut served = 0;
-        for req in &self.queue {
-            let peak = self.base_peak_gw + (committed + req.gw) * rules.load_factor;
-            let margin = (self.capacity_gw - peak) / peak;
-            if margin < rules.critical_margin {
+        for req in self.queue.iter_mut() {
+            if room <= 1e-9 {
                 break;
             }
-            committed += req.gw;
-            approved += req.gw;
+            let gw = req.gw.min(room);
+            room -= gw;
+            approved += gw;
             self.dc_building.push(Project {
                 ready_tick: tick + rules.dc_build_ticks,
-                gw: req.gw,
+                gw,
             });
+            req.gw -= gw;
+            if req.gw > 1e-12 {
+                break;
+            }
             served += 1;
         }
         self.queue.drain(..served);
         approved
+    }
+
+    /// Serve up to `gw` of the queue with the developers' own on-site generation, sized
+    /// so the grid's margin is unchanged; returns the data-center capacity served.
+    pub fn connect_onsite(&mut self, rules: &GridRules, tick: u32, gw: f64) -> f64 {
+        let mut left = gw;
+        let mut served = 0;
+        for req in self.queue.iter_mut() {
+            if left <= 1e-12 {
+                break;
+            }
+            let take = req.gw.min(left);
+            left -= take;
+            req.gw -= take;
+            self.capacity_gw += take * rules.load_factor * (1.0 + rules.critical_margin);
+            self.dc_building.push(Project {
+                ready_tick: tick + rules.dc_build_ticks,
+                gw: take,
+            });
+            if req.gw > 1e-12 {
+                break;
+            }
+            served += 1;
+        }
+        self.queue.drain(..served);
+        gw - left
     }
 
     /// Start generation when the margin projected over the lead time falls below target.
@@ -267,20 +302,27 @@ mod tests {
 
     #[test]
     fn interconnection_refused_below_critical_margin() {
-        // 120 GW capacity, 100 GW peak: margin 20 %; a 10 GW data center would push it to 9 %.
+        // 120 GW capacity, 100 GW peak: margin 20 %. Only what keeps it at 15 % connects.
         let mut m = market(120.0, 100.0);
         m.queue.push(Request { since: 0, gw: 10.0 });
         m.queue.push(Request { since: 0, gw: 1.0 });
         let rep = m.step(&rules(0), 0);
+        let fits = 120.0 / 1.15 - 100.0;
+        assert!((rep.approved_gw - fits).abs() < 1e-9, "{rep:?}");
+        assert!((m.reserve_margin(1.0) - 0.15).abs() < 1e-9);
         assert_eq!(
-            rep.approved_gw, 0.0,
-            "first come first served: the small one waits too"
+            m.queue.len(),
+            2,
+            "the rest of the first request waits, and the second behind it"
         );
-        assert_eq!(m.queue.len(), 2);
-        // New capacity lets it through.
-        m.capacity_gw = 140.0;
+        // A market already below critical connects nothing.
         let rep = m.step(&rules(0), 1);
-        assert_eq!(rep.approved_gw, 11.0);
+        assert_eq!(rep.approved_gw, 0.0);
+        // New capacity lets the rest through.
+        m.capacity_gw = 140.0;
+        let rep = m.step(&rules(0), 2);
+        assert!((rep.approved_gw - (11.0 - fits)).abs() < 1e-9);
+        assert!(m.queue.is_empty());
         assert!(m.reserve_margin(1.0) >= 0.15);
     }
 
