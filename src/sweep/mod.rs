@@ -1,23 +1,266 @@
 //! Parameter sweeps: expand a design into runs, execute them (locally or as
 //! Slurm array shards), and summarise the outcomes.
+//!
+//! Layout of a sweep folder (`--out`, default `output/sweeps/<name>`):
+//!
+//! ```text
+//! plan.json            the expanded design (what merge reads)
+//! sweep.toml           copy of the sweep file, for the record
+//! runs/<run-id>/       one run folder each: timeseries.csv, config.toml,
+//!                      outcomes.json, manifest.json (last), or failed.json
+//! summary.csv          one row per run, sorted by run id
+//! failures.csv         one row per failed run
+//! bands.csv, charts/, report.html
+//! sweep.sbatch, merge.sbatch, slurm/   (airace slurm)
+//! ```
 
+pub mod charts;
+pub mod executor;
 pub mod plan;
+pub mod progress;
+pub mod slurm;
+pub mod summary;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::config;
 use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+
+use executor::{ExecOptions, RunResult};
+use plan::{OutcomeTick, Shard, SweepSpec};
+use summary::{PlanFile, RunState, Tally};
+
+/// A validated sweep ready to execute: nothing has been written yet.
+pub struct Prepared {
+    /// The sweep file, validated.
+    pub spec: SweepSpec,
+    /// The expanded design.
+    pub plan: PlanFile,
+}
+
+impl Prepared {
+    /// Execution options for this sweep.
+    fn exec_options(&self, jobs: usize, quiet: bool) -> ExecOptions<'_> {
+        ExecOptions {
+            base: &self.spec.base,
+            sets: &self.spec.sets,
+            paths: self
+                .spec
+                .parameters
+                .iter()
+                .map(|p| p.path.clone())
+                .collect(),
+            jobs,
+            quiet,
+        }
+    }
+}
+
+/// Load and fully validate a sweep file: the file itself, and the config of
+/// every design point (replicates differ only by seed), so an unknown
+/// parameter path or an out-of-range value fails before anything runs.
+pub fn prepare(path: &Path) -> Result<Prepared> {
+    let spec = plan::load_sweep(path)?;
+    let runs = plan::expand(&spec);
+    let plan = PlanFile::new(&spec, &runs);
+    let prepared = Prepared { spec, plan };
+    let opts = prepared.exec_options(1, true);
+    let file = path.display().to_string();
+    for run in prepared.plan.runs.iter().filter(|r| r.replicate == 0) {
+        let assignments = executor::run_assignments(&opts, run);
+        let loaded = config::load(&prepared.spec.base, &assignments).map_err(|e| match e {
+            Error::Config { key, message, .. } => {
+                Error::config(&file, key, format!("point {}: {message}", run.point))
+            }
+            other => Error::config(&file, "base", format!("point {}: {other}", run.point)),
+        })?;
+        check_outcome_ticks(&prepared.spec, loaded.config.run.ticks, &file)?;
+    }
+    Ok(prepared)
+}
+
+fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
+    for (i, o) in spec.outcomes.iter().enumerate() {
+        if let OutcomeTick::At(t) = o.tick {
+            if t >= ticks {
+                let m = format!(
+                    "tick {t} is past the run's last tick {}",
+                    ticks.saturating_sub(1)
+                );
+                return Err(Error::config(file, format!("outcomes[{i}].tick"), m));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn jobs_or_default(jobs: Option<usize>) -> Result<usize> {
+    match jobs {
+        Some(0) => Err(Error::Usage("--jobs must be at least 1".into())),
+        Some(n) if n > 1024 => Err(Error::Usage(format!("--jobs {n} is more than 1024"))),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Create the sweep folder and write `plan.json` and the sweep file copy.
+fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} exists and is not a folder",
+            out.display()
+        )));
+    }
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::output(out, e))?;
+    prepared.plan.write_checked(out)?;
+    let text = std::fs::read(&prepared.spec.file)
+        .map_err(|e| Error::input(&prepared.spec.file, format!("cannot read sweep file: {e}")))?;
+    write_atomic(&out.join("sweep.toml"), &text)
+}
 
 /// `airace sweep`.
-pub fn sweep_command(_args: &crate::cli::SweepArgs) -> Result<()> {
-    Err(Error::Usage("sweep is not implemented yet".into()))
+pub fn sweep_command(args: &crate::cli::SweepArgs) -> Result<()> {
+    let prepared = prepare(&args.sweep)?;
+    let shard = args.shard.as_deref().map(plan::parse_shard).transpose()?;
+    let jobs = jobs_or_default(args.jobs)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output/sweeps").join(&prepared.spec.name));
+    init_out_dir(&out, &prepared)?;
+    let selected = match shard {
+        Some(s) => select_shard(&prepared.plan, &s),
+        None => prepared.plan.runs.clone(),
+    };
+    executor::install_interrupt_handler();
+    let results = executor::execute(
+        &out,
+        &prepared.plan,
+        &selected,
+        &prepared.exec_options(jobs, args.quiet),
+    )?;
+    if executor::interrupted() {
+        return Err(Error::Interrupted);
+    }
+    let count = |k: RunResult| results.iter().filter(|&&r| r == k).count();
+    let (skipped, failed) = (count(RunResult::Skipped), count(RunResult::Failed));
+    if !args.quiet {
+        let what = shard.map_or(String::new(), |s| format!(" (shard {s})"));
+        eprintln!(
+            "sweep {}{what}: {} runs, {} computed, {skipped} already done, {failed} failed",
+            prepared.plan.name,
+            results.len(),
+            count(RunResult::Done)
+        );
+    }
+    if let Some(s) = shard {
+        return match failed {
+            0 => Ok(()),
+            n => Err(Error::Failed(format!(
+                "shard {s}: {n} of {} runs failed; see {}/runs/<run-id>/failed.json",
+                results.len(),
+                out.display()
+            ))),
+        };
+    }
+    finalize(&out, &prepared.plan, args.quiet)
+}
+
+/// The shard's runs, by the same deterministic partition as [`plan::shard_runs`].
+fn select_shard(plan: &PlanFile, shard: &Shard) -> Vec<summary::PlanRun> {
+    plan.runs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| shard.count > 0 && i % shard.count == shard.index)
+        .map(|(_, r)| r.clone())
+        .collect()
+}
+
+/// Summary, failures, charts and report from the run folders on disk; an
+/// error if any run failed or is missing.
+fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
+    let states: Vec<RunState> = plan
+        .runs
+        .iter()
+        .map(|r| summary::run_state(dir, r))
+        .collect();
+    let tally = summary::write_summary(dir, plan, &states)?;
+    let status = status_line(plan, &tally);
+    charts::render(dir, plan, &states, &status)?;
+    if !tally.failed.is_empty() || !tally.missing.is_empty() {
+        return Err(Error::Failed(format!(
+            "{status}; wrote {} (see failures.csv)",
+            dir.join(summary::SUMMARY_FILE).display()
+        )));
+    }
+    if !quiet {
+        eprintln!("{status}; open {}", dir.join("report.html").display());
+    }
+    Ok(())
+}
+
+fn status_line(plan: &PlanFile, t: &Tally) -> String {
+    let total = plan.runs.len();
+    let mut s = format!("sweep {}: {} of {total} runs finished", plan.name, t.done);
+    if !t.failed.is_empty() {
+        s += &format!("; {} of {total} runs failed", t.failed.len());
+    }
+    if !t.missing.is_empty() {
+        let shown: Vec<&str> = t.missing.iter().take(20).map(String::as_str).collect();
+        let more = t.missing.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        s += &format!("; {} missing: {}{more}", t.missing.len(), shown.join(", "));
+    }
+    s
 }
 
 /// `airace merge DIR`.
-pub fn merge_command(_dir: &Path) -> Result<()> {
-    Err(Error::Usage("merge is not implemented yet".into()))
+pub fn merge_command(dir: &Path) -> Result<()> {
+    let plan = PlanFile::read(dir)?;
+    finalize(dir, &plan, false)
 }
 
 /// `airace slurm`.
-pub fn slurm_command(_args: &crate::cli::SlurmArgs) -> Result<()> {
-    Err(Error::Usage("slurm is not implemented yet".into()))
+pub fn slurm_command(args: &crate::cli::SlurmArgs) -> Result<()> {
+    let prepared = prepare(&args.sweep)?;
+    if args.tasks == 0 {
+        return Err(Error::Usage("--tasks must be at least 1".into()));
+    }
+    let tasks = args.tasks.min(prepared.plan.runs.len().max(1));
+    let abs = |p: &Path| {
+        std::fs::canonicalize(p).map_err(|e| Error::input(p, format!("cannot resolve path: {e}")))
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Failed(format!("cannot locate the airace binary: {e}")))?;
+    let sweep = abs(&args.sweep)?;
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} exists and is not a folder",
+            args.out.display()
+        )));
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::output(&args.out, e))?;
+    let scripts = slurm::Scripts {
+        exe: abs(&exe)?,
+        sweep,
+        out: abs(&args.out)?,
+        name: prepared.plan.name.clone(),
+        tasks,
+    };
+    scripts.write()?;
+    println!(
+        "wrote {} ({tasks} array tasks) and {}",
+        scripts.out.join(slurm::ARRAY_SCRIPT).display(),
+        scripts.out.join(slurm::MERGE_SCRIPT).display()
+    );
+    if args.submit {
+        let (array, merge) = slurm::submit(&scripts.out, &args.sbatch_args)?;
+        println!("submitted array job {array} and merge job {merge}");
+    }
+    Ok(())
 }

@@ -1103,6 +1103,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sweeps")).unwrap();
         std::fs::write(dir.path().join("baseline.toml"), "").unwrap();
+        std::fs::write(dir.path().join("tiny.toml"), "").unwrap();
         let origin = dir.path().join("sweeps").join("test_sweep.toml");
         Fixture { _dir: dir, origin }
     }
@@ -1724,6 +1725,10 @@ mod tests {
             (
                 "lhs_grid_and_power",
                 include_str!("../../configs/sweeps/lhs_grid_and_power.toml"),
+            ),
+            (
+                "tiny_grid",
+                include_str!("../../configs/sweeps/tiny_grid.toml"),
             ),
         ];
         for (name, body) in examples {

@@ -1,0 +1,422 @@
+//! Sweep charts: the spread across replicates, and 2-parameter heatmaps.
+//!
+//! Bands answer "how sure are we?": per design point (or per group of
+//! points when there are too many to read), the mean and the 5–95% range
+//! across replicates at every tick. Heatmaps answer "where in the grid does
+//! the outcome flip?" for two-parameter grids. The numbers behind both are
+//! also written as `bands.csv`, so nothing on a chart is unavailable as data.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::Result;
+use crate::io::atomic::write_atomic;
+use crate::io::timeseries::format_value;
+
+use super::summary::{plain_value, series_keys, PlanFile, RunState};
+
+/// Most band groups drawn on one chart before points are pooled.
+pub const MAX_GROUPS: usize = 12;
+
+/// One group's band for one (metric, scope): `(tick, mean, p05, p95)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Legend label.
+    pub name: String,
+    /// Points in tick order.
+    pub points: Vec<(u32, f64, f64, f64)>,
+}
+
+/// Quantile `q` of sorted values, linear between order statistics
+/// (Hyndman–Fan type 7, the default of R and numpy).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
+            let (lo, frac) = (h.floor() as usize, h - h.floor());
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + frac * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// How runs are grouped into bands: by point when few, else by the values
+/// of the discrete parameters when those are few, else all runs together.
+/// Returns `(label, run indices)` in first-seen (run) order.
+pub fn groups(plan: &PlanFile) -> Vec<(String, Vec<usize>)> {
+    let points = plan.runs.iter().map(|r| r.point).max().map_or(0, |m| m + 1);
+    let discrete: Vec<usize> = (0..plan.parameters.len())
+        .filter(|&i| plan.parameters[i].discrete)
+        .collect();
+    let all: Vec<usize> = (0..plan.parameters.len()).collect();
+    let by = |keys: &[usize]| group_by(plan, keys);
+    if points <= MAX_GROUPS {
+        by(&all)
+    } else {
+        let g = by(&discrete);
+        if g.len() <= MAX_GROUPS {
+            g
+        } else {
+            by(&[])
+        }
+    }
+}
+
+fn group_by(plan: &PlanFile, keys: &[usize]) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, run) in plan.runs.iter().enumerate() {
+        let label = keys
+            .iter()
+            .map(|&k| {
+                format!(
+                    "{}={}",
+                    short(&plan.parameters[k].path),
+                    plain_value(&run.values[k])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let label = if label.is_empty() {
+            "all runs".to_string()
+        } else {
+            label
+        };
+        match out.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, v)) => v.push(i),
+            None => out.push((label, vec![i])),
+        }
+    }
+    out
+}
+
+/// A short legend name for a config path: its last key
+/// (`chips[X].capacity_growth` → `capacity_growth`), with the list selector
+/// kept when the key alone says little (`export[H200_CN].rule` → `H200_CN rule`).
+pub fn short(path: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match path.rfind('[') {
+        Some(i) if last.len() < 8 => path[i + 1..].replacen("].", " ", 1),
+        _ => last.to_string(),
+    }
+}
+
+/// Bands of one (metric, scope) for every group, from finished runs only.
+pub fn bands(plan: &PlanFile, states: &[RunState], metric: &str, scope: &str) -> Vec<Band> {
+    let mut out = Vec::new();
+    for (name, members) in groups(plan) {
+        let mut by_tick: std::collections::BTreeMap<u32, Vec<f64>> = Default::default();
+        for &i in &members {
+            let RunState::Done(o) = &states[i] else {
+                continue;
+            };
+            let s = o
+                .series
+                .iter()
+                .find(|s| s.metric == metric && s.scope == scope);
+            for &(t, v) in s.map(|s| s.points.as_slice()).unwrap_or(&[]) {
+                by_tick.entry(t).or_default().push(v);
+            }
+        }
+        let points = by_tick
+            .into_iter()
+            .map(|(t, mut v)| {
+                v.sort_by(f64::total_cmp);
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                (t, mean, quantile(&v, 0.05), quantile(&v, 0.95))
+            })
+            .collect::<Vec<_>>();
+        if !points.is_empty() {
+            out.push(Band { name, points });
+        }
+    }
+    out
+}
+
+/// A heatmap's data: cell means of one outcome over a 2-parameter grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heatmap {
+    /// Values of the second parameter (columns).
+    pub x_values: Vec<String>,
+    /// Values of the first parameter (rows).
+    pub y_values: Vec<String>,
+    /// `z[y][x]`: mean across finished replicates, NaN where none finished.
+    pub z: Vec<Vec<f64>>,
+}
+
+/// For a 2-parameter grid: the heatmap of outcome `k` (x = second
+/// parameter, which varies fastest, y = first); `None` for other designs.
+pub fn heatmap(plan: &PlanFile, states: &[RunState], k: usize) -> Option<Heatmap> {
+    if plan.design != "grid" || plan.parameters.len() != 2 {
+        return None;
+    }
+    let axis = |j: usize| {
+        let mut v: Vec<String> = Vec::new();
+        for r in &plan.runs {
+            if !v.contains(&r.values[j]) {
+                v.push(r.values[j].clone());
+            }
+        }
+        v
+    };
+    let (ys, xs) = (axis(0), axis(1));
+    let mut sum = vec![vec![(0.0, 0usize); xs.len()]; ys.len()];
+    for (run, state) in plan.runs.iter().zip(states) {
+        let RunState::Done(o) = state else { continue };
+        let (Some(y), Some(x)) = (
+            ys.iter().position(|v| *v == run.values[0]),
+            xs.iter().position(|v| *v == run.values[1]),
+        ) else {
+            continue;
+        };
+        if let Some(v) = o.values.get(k).and_then(|s| s.parse::<f64>().ok()) {
+            sum[y][x].0 += v;
+            sum[y][x].1 += 1;
+        }
+    }
+    let z = sum
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(s, n)| if n == 0 { f64::NAN } else { s / n as f64 })
+                .collect()
+        })
+        .collect();
+    let plain = |v: Vec<String>| v.iter().map(|s| plain_value(s)).collect();
+    Some(Heatmap {
+        x_values: plain(xs),
+        y_values: plain(ys),
+        z,
+    })
+}
+
+/// Write `bands.csv`: group, metric, scope, tick, mean, p05, p95.
+pub fn write_bands_csv(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Result<()> {
+    let mut text = String::from("group,metric,scope,tick,mean,p05,p95\n");
+    for (metric, scope) in series_keys(&plan.outcomes) {
+        for band in bands(plan, states, &metric, &scope) {
+            for (t, mean, lo, hi) in &band.points {
+                let _ = writeln!(
+                    text,
+                    "\"{}\",{metric},{scope},{t},{},{},{}",
+                    band.name.replace('"', "\"\""),
+                    format_value(*mean),
+                    format_value(*lo),
+                    format_value(*hi)
+                );
+            }
+        }
+    }
+    write_atomic(&dir.join("bands.csv"), text.as_bytes())
+}
+
+/// File-name-safe slug.
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Render charts into `dir/charts/` and `dir/report.html`.
+pub fn render(dir: &Path, plan: &PlanFile, states: &[RunState], status_line: &str) -> Result<()> {
+    write_bands_csv(dir, plan, states)?;
+    draw::render(dir, plan, states, status_line)
+}
+
+mod draw {
+    //! Drawing through `crate::plot` and the shared report page.
+    use super::*;
+    use crate::plot::{band_chart, heatmap_chart, BandSeries};
+    use crate::report;
+
+    pub fn render(dir: &Path, plan: &PlanFile, states: &[RunState], status: &str) -> Result<()> {
+        let mut body = format!("<p>{}</p>\n", report::escape_html(status));
+        body += &draw_bands(&dir.join("charts"), plan, states)?;
+        body += &draw_heatmaps(&dir.join("charts"), plan, states)?;
+        body.push_str(
+            "<p>Data: <a href=\"summary.csv\">summary.csv</a>, <a href=\"bands.csv\">bands.csv</a>, \
+             <a href=\"failures.csv\">failures.csv</a>, one folder per run in <code>runs/</code>.</p>\n",
+        );
+        let title = format!("Sweep {}", plan.name);
+        report::write_html_page(&dir.join("report.html"), &title, &body)
+    }
+
+    /// One band chart per (metric, scope); returns the report's HTML for them.
+    fn draw_bands(charts: &Path, plan: &PlanFile, states: &[RunState]) -> Result<String> {
+        let periods = states
+            .iter()
+            .find_map(|s| match s {
+                RunState::Done(o) => Some(o.periods.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut html = String::new();
+        for (metric, scope) in series_keys(&plan.outcomes) {
+            let groups: Vec<BandSeries> = bands(plan, states, &metric, &scope)
+                .into_iter()
+                .map(|b| BandSeries {
+                    name: b.name,
+                    points: b.points,
+                })
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let file = format!("bands_{}_{}.png", slug(&metric), slug(&scope));
+            let title = format!("{metric} ({scope})");
+            let subtitle = "mean and 5–95% range across replicates";
+            band_chart(
+                &title,
+                subtitle,
+                &metric,
+                &groups,
+                &periods,
+                &charts.join(&file),
+            )?;
+            let _ = writeln!(
+                html,
+                "<h2>{}</h2>\n<img src=\"charts/{file}\" alt=\"{0}\">",
+                report::escape_html(&title)
+            );
+        }
+        Ok(html)
+    }
+
+    /// For 2-parameter grids, one heatmap per outcome.
+    fn draw_heatmaps(charts: &Path, plan: &PlanFile, states: &[RunState]) -> Result<String> {
+        let mut html = String::new();
+        for (k, o) in plan.outcomes.iter().enumerate() {
+            let Some(h) = heatmap(plan, states, k) else {
+                break;
+            };
+            let file = format!(
+                "heatmap_{}_{}_{}.png",
+                slug(&o.metric),
+                slug(&o.scope),
+                slug(&o.tick)
+            );
+            let (xl, yl) = (&plan.parameters[1].path, &plan.parameters[0].path);
+            let when = match o.tick.as_str() {
+                "last" => "at the last tick".to_string(),
+                t => format!("at tick {t}"),
+            };
+            let title = format!("{} ({}) {when}", o.metric, o.scope);
+            let path = charts.join(&file);
+            let sub = "mean across replicates";
+            heatmap_chart(&title, sub, xl, &h.x_values, yl, &h.y_values, &h.z, &path)?;
+            let _ = writeln!(
+                html,
+                "<h2>{}</h2>\n<img src=\"charts/{file}\" alt=\"{0}\">",
+                report::escape_html(&title)
+            );
+        }
+        Ok(html)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        assert!((quantile(&v, 0.05) - 1.2).abs() < 1e-12);
+        assert!((quantile(&v, 0.95) - 4.8).abs() < 1e-12);
+        assert_eq!(quantile(&[7.0], 0.95), 7.0);
+        assert!(quantile(&[], 0.5).is_nan());
+    }
+
+    fn toy() -> (PlanFile, Vec<RunState>) {
+        use super::super::summary::{
+            OutcomeSeries, PlanOutcome, PlanParameter, PlanRun, RunOutcomes,
+        };
+        let param = |p: &str| PlanParameter {
+            path: p.into(),
+            discrete: true,
+        };
+        let mut runs = Vec::new();
+        let mut states = Vec::new();
+        for (point, (a, b)) in [
+            ("\"x\"", "1"),
+            ("\"x\"", "2"),
+            ("\"y\"", "1"),
+            ("\"y\"", "2"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for replicate in 0..3u32 {
+                let v = (point * 10) as f64 + f64::from(replicate);
+                runs.push(PlanRun {
+                    run_id: format!("p{point}-r{replicate}"),
+                    point,
+                    replicate,
+                    seed: 1,
+                    values: vec![a.into(), b.into()],
+                });
+                states.push(RunState::Done(RunOutcomes {
+                    version: 1,
+                    run_id: String::new(),
+                    seed: 1,
+                    values: vec![format_value(v)],
+                    series: vec![OutcomeSeries {
+                        metric: "m".into(),
+                        scope: "world".into(),
+                        points: vec![(0, v), (1, 2.0 * v)],
+                    }],
+                    periods: vec![],
+                }));
+            }
+        }
+        states[11] = RunState::Missing;
+        let plan = PlanFile {
+            version: 1,
+            name: "toy".into(),
+            design: "grid".into(),
+            parameters: vec![param("a.rule"), param("chips[Z].growth")],
+            outcomes: vec![PlanOutcome {
+                metric: "m".into(),
+                scope: "world".into(),
+                tick: "last".into(),
+            }],
+            runs,
+        };
+        (plan, states)
+    }
+
+    #[test]
+    fn bands_and_heatmaps_use_finished_replicates_per_point() {
+        let (plan, states) = toy();
+        let b = bands(&plan, &states, "m", "world");
+        assert_eq!(b.len(), 4);
+        assert_eq!(b[1].name, "rule=x, Z growth=2");
+        // Point 1: replicates 10, 11, 12 at tick 0; 5% quantile = 10 + 0.1.
+        let (t, mean, lo, hi) = b[1].points[0];
+        assert_eq!((t, mean), (0, 11.0));
+        assert!((lo - 10.1).abs() < 1e-12 && (hi - 11.9).abs() < 1e-12);
+        let h = heatmap(&plan, &states, 0).unwrap();
+        assert_eq!(
+            (h.x_values.clone(), h.y_values.clone()),
+            (vec!["1".into(), "2".into()], vec!["x".into(), "y".into()])
+        );
+        // The missing run (point 3, replicate 2) is left out of the mean.
+        assert_eq!(h.z, vec![vec![1.0, 11.0], vec![21.0, 30.5]]);
+    }
+
+    #[test]
+    fn short_names_keep_ambiguous_paths() {
+        assert_eq!(short("chips[A].capacity_growth"), "capacity_growth");
+        assert_eq!(short("policy.us.export[H200_CN].rule"), "H200_CN rule");
+        assert_eq!(short("firms.count"), "count");
+        assert_eq!(slug("a.b[c]"), "a_b_c_");
+    }
+}

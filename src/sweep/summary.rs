@@ -1,0 +1,489 @@
+//! What a sweep leaves on disk, and how the summary is rebuilt from it.
+//!
+//! Everything `merge` needs lives in the sweep folder: `plan.json` (the
+//! expanded design) and, per run, `runs/<id>/outcomes.json` (the outcome
+//! values and their short time series) or `runs/<id>/failed.json`. The
+//! summary is *always* rebuilt from these files, never from memory, so a
+//! local sweep at any `--jobs`, a set of Slurm shards plus `merge`, and a
+//! resumed sweep all produce the same bytes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::io::timeseries::{format_value, Timeseries};
+
+use super::plan::{Domain, Outcome, OutcomeTick, RunSpec, SweepSpec};
+
+/// The design file written into the sweep folder.
+pub const PLAN_FILE: &str = "plan.json";
+/// Per-run outcome values, written before the run's manifest.
+pub const OUTCOMES_FILE: &str = "outcomes.json";
+/// Per-run failure record (a folder holding it has no manifest).
+pub const FAILED_FILE: &str = "failed.json";
+/// One row per run.
+pub const SUMMARY_FILE: &str = "summary.csv";
+/// One row per failed run.
+pub const FAILURES_FILE: &str = "failures.csv";
+/// Version of `plan.json` / `outcomes.json`; bump on incompatible change.
+const FORMAT_VERSION: u32 = 1;
+
+/// The expanded design, self-contained so `merge` never needs the sweep file
+/// (which on a cluster may sit on another machine or have been edited).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PlanFile {
+    /// Format version.
+    pub version: u32,
+    /// Sweep name.
+    pub name: String,
+    /// `grid` or `lhs`.
+    pub design: String,
+    /// Swept parameters in file order.
+    pub parameters: Vec<PlanParameter>,
+    /// Summarised outcomes in file order.
+    pub outcomes: Vec<PlanOutcome>,
+    /// Every run, in run-id order.
+    pub runs: Vec<PlanRun>,
+}
+
+/// A swept parameter as the summariser needs it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PlanParameter {
+    /// The `--set` path.
+    pub path: String,
+    /// A listed or stepped axis (not LHS-sampled): heatmaps and groups use these.
+    pub discrete: bool,
+}
+
+/// An outcome: metric, scope and tick (`last` or a number).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PlanOutcome {
+    /// Metric name.
+    pub metric: String,
+    /// Scope.
+    pub scope: String,
+    /// `last` or a tick number.
+    pub tick: String,
+}
+
+impl PlanOutcome {
+    /// The summary column name, `<metric>@<scope>@<tick>`.
+    pub fn column(&self) -> String {
+        format!("{}@{}@{}", self.metric, self.scope, self.tick)
+    }
+}
+
+/// One run of the plan.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PlanRun {
+    /// Run id, e.g. `p03-r01`.
+    pub run_id: String,
+    /// Point index.
+    pub point: usize,
+    /// Replicate index.
+    pub replicate: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Parameter values as TOML literals, in parameter order.
+    pub values: Vec<String>,
+}
+
+impl PlanFile {
+    /// Build the plan file from a validated spec and its expansion.
+    pub fn new(spec: &SweepSpec, runs: &[RunSpec]) -> PlanFile {
+        let parameters = spec
+            .parameters
+            .iter()
+            .map(|p| PlanParameter {
+                path: p.path.clone(),
+                discrete: !matches!(&p.domain, Domain::Range(r) if r.steps.is_none()),
+            })
+            .collect();
+        PlanFile {
+            version: FORMAT_VERSION,
+            name: spec.name.clone(),
+            design: match spec.design {
+                super::plan::Design::Grid => "grid".into(),
+                super::plan::Design::Lhs { .. } => "lhs".into(),
+            },
+            parameters,
+            outcomes: spec.outcomes.iter().map(plan_outcome).collect(),
+            runs: runs.iter().map(plan_run).collect(),
+        }
+    }
+
+    /// Read `dir/plan.json` (input error, exit 2, if absent or malformed).
+    pub fn read(dir: &Path) -> Result<PlanFile> {
+        let path = dir.join(PLAN_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| {
+            Error::input(
+                &path,
+                format!("cannot read the sweep plan ({e}); is this a sweep output folder?"),
+            )
+        })?;
+        let plan: PlanFile = serde_json::from_str(&text)
+            .map_err(|e| Error::input(&path, format!("malformed sweep plan: {e}")))?;
+        if plan.version != FORMAT_VERSION {
+            let m = format!(
+                "plan format {} (this build reads {FORMAT_VERSION})",
+                plan.version
+            );
+            return Err(Error::input(&path, m));
+        }
+        Ok(plan)
+    }
+
+    /// Write `dir/plan.json`, refusing a folder that holds a different sweep
+    /// (other parameters or outcomes). A changed replicate count or value list
+    /// is allowed: unchanged runs are kept, changed ones rerun.
+    pub fn write_checked(&self, dir: &Path) -> Result<()> {
+        if dir.join(PLAN_FILE).exists() {
+            let old = PlanFile::read(dir)?;
+            if old.parameters != self.parameters || old.outcomes != self.outcomes {
+                return Err(Error::Usage(format!(
+                    "{} holds a different sweep (`{}`, other parameters or outcomes); \
+                     pass another --out or delete that folder",
+                    dir.display(),
+                    old.name
+                )));
+            }
+        }
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::output(&dir.join(PLAN_FILE), std::io::Error::other(e)))?;
+        json.push(b'\n');
+        write_atomic(&dir.join(PLAN_FILE), &json)
+    }
+}
+
+fn plan_outcome(o: &Outcome) -> PlanOutcome {
+    PlanOutcome {
+        metric: o.metric.clone(),
+        scope: o.scope.clone(),
+        tick: match o.tick {
+            OutcomeTick::Last => "last".into(),
+            OutcomeTick::At(t) => t.to_string(),
+        },
+    }
+}
+
+fn plan_run(r: &RunSpec) -> PlanRun {
+    PlanRun {
+        run_id: r.run_id.clone(),
+        point: r.point,
+        replicate: r.replicate,
+        seed: r.seed,
+        values: r.params.iter().map(|(_, v)| v.clone()).collect(),
+    }
+}
+
+/// The few numbers a sweep keeps from a run: kept small on purpose, so the
+/// summariser never has to load a whole time series.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RunOutcomes {
+    /// Format version.
+    pub version: u32,
+    /// Run id.
+    pub run_id: String,
+    /// Seed.
+    pub seed: u64,
+    /// One value per plan outcome, formatted exactly as in `timeseries.csv`.
+    pub values: Vec<String>,
+    /// Full series (tick, value) per distinct (metric, scope) of the outcomes.
+    pub series: Vec<OutcomeSeries>,
+    /// Period labels by tick, for chart axes.
+    pub periods: Vec<(u32, String)>,
+}
+
+/// The time series of one outcome metric in one scope.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OutcomeSeries {
+    /// Metric.
+    pub metric: String,
+    /// Scope.
+    pub scope: String,
+    /// `(tick, value)` in tick order.
+    pub points: Vec<(u32, f64)>,
+}
+
+/// Distinct (metric, scope) pairs of the outcomes, in first-seen order.
+pub fn series_keys(outcomes: &[PlanOutcome]) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for o in outcomes {
+        let k = (o.metric.clone(), o.scope.clone());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// Pull the outcomes of one run out of its time series. A metric/scope the
+/// run did not record is an error naming what exists, so a typo in the sweep
+/// file is reported as a failure rather than as empty cells.
+pub fn extract(plan: &PlanFile, run: &PlanRun, ts: &Timeseries) -> Result<RunOutcomes> {
+    let mut values = Vec::with_capacity(plan.outcomes.len());
+    for o in &plan.outcomes {
+        let v = match o.tick.as_str() {
+            "last" => ts.last_value(&o.metric, &o.scope),
+            t => t
+                .parse()
+                .ok()
+                .and_then(|t| ts.value_at(&o.metric, &o.scope, t)),
+        };
+        let v = v.ok_or_else(|| missing_outcome(o, ts))?;
+        values.push(format_value(v));
+    }
+    let series = series_keys(&plan.outcomes)
+        .into_iter()
+        .map(|(metric, scope)| OutcomeSeries {
+            points: ts.series(&metric, &scope),
+            metric,
+            scope,
+        })
+        .collect();
+    Ok(RunOutcomes {
+        version: FORMAT_VERSION,
+        run_id: run.run_id.clone(),
+        seed: run.seed,
+        values,
+        series,
+        periods: ts.periods(),
+    })
+}
+
+fn missing_outcome(o: &PlanOutcome, ts: &Timeseries) -> Error {
+    let scopes = ts.scopes_of(&o.metric);
+    let why = if scopes.is_empty() {
+        format!("the run recorded no metric `{}`", o.metric)
+    } else if !scopes.contains(&o.scope) {
+        format!(
+            "`{}` has no scope `{}` (known: {})",
+            o.metric,
+            o.scope,
+            scopes.join(", ")
+        )
+    } else {
+        format!("no value at tick {}", o.tick)
+    };
+    Error::Failed(format!("outcome {}: {why}", o.column()))
+}
+
+/// Write `outcomes.json` into a run folder.
+pub fn write_outcomes(run_dir: &Path, outcomes: &RunOutcomes) -> Result<()> {
+    write_json(&run_dir.join(OUTCOMES_FILE), outcomes)
+}
+
+/// Read a run's `outcomes.json`, `None` if absent or unreadable.
+pub fn read_outcomes(run_dir: &Path) -> Option<RunOutcomes> {
+    let text = fs::read_to_string(run_dir.join(OUTCOMES_FILE)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A failure record for one run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Run id.
+    pub run_id: String,
+    /// Seed.
+    pub seed: u64,
+    /// The error message.
+    pub error: String,
+}
+
+/// Write `failed.json` into a run folder.
+pub fn write_failure(run_dir: &Path, failure: &Failure) -> Result<()> {
+    write_json(&run_dir.join(FAILED_FILE), failure)
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut json =
+        serde_json::to_vec(value).map_err(|e| Error::output(path, std::io::Error::other(e)))?;
+    json.push(b'\n');
+    write_atomic(path, &json)
+}
+
+/// The state of one planned run, as found on disk.
+#[derive(Clone, Debug)]
+pub enum RunState {
+    /// Finished: manifest and outcomes present.
+    Done(RunOutcomes),
+    /// Failed, with its record.
+    Failed(Failure),
+    /// Never ran, or was interrupted.
+    Missing,
+}
+
+/// Folder of run `id` in sweep folder `dir`.
+pub fn run_dir(dir: &Path, id: &str) -> PathBuf {
+    dir.join("runs").join(id)
+}
+
+/// Look at a run folder. A folder counts as done only with both a manifest
+/// (written last by the run) and readable outcomes for the same seed.
+pub fn run_state(dir: &Path, run: &PlanRun) -> RunState {
+    let rd = run_dir(dir, &run.run_id);
+    if rd.join(crate::io::manifest::FILE_NAME).is_file() {
+        if let Some(o) = read_outcomes(&rd).filter(|o| o.seed == run.seed) {
+            return RunState::Done(o);
+        }
+    }
+    let failed = fs::read_to_string(rd.join(FAILED_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Failure>(&t).ok());
+    match failed {
+        Some(f) if f.seed == run.seed => RunState::Failed(f),
+        _ => RunState::Missing,
+    }
+}
+
+/// Counts after summarising.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Runs with outcomes.
+    pub done: usize,
+    /// Failed run ids.
+    pub failed: Vec<String>,
+    /// Missing run ids.
+    pub missing: Vec<String>,
+}
+
+/// Write `summary.csv` and `failures.csv` from the run folders alone.
+/// Rows follow the plan (run-id order); failed and missing runs keep their
+/// row with a `status` and empty outcome cells, so nothing silently drops.
+pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Result<Tally> {
+    let mut tally = Tally::default();
+    let mut summary = csv_writer();
+    let mut header = vec!["run_id", "point", "replicate", "seed", "status"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    header.extend(plan.parameters.iter().map(|p| p.path.clone()));
+    header.extend(plan.outcomes.iter().map(PlanOutcome::column));
+    let mut failures = csv_writer();
+    failures
+        .write_record(["run_id", "seed", "error"])
+        .map_err(csv_err)?;
+    summary.write_record(&header).map_err(csv_err)?;
+    for (run, state) in plan.runs.iter().zip(states) {
+        let mut row = vec![
+            run.run_id.clone(),
+            run.point.to_string(),
+            run.replicate.to_string(),
+            run.seed.to_string(),
+        ];
+        let status = match state {
+            RunState::Done(_) => "ok",
+            RunState::Failed(_) => "failed",
+            RunState::Missing => "missing",
+        };
+        row.push(status.into());
+        row.extend(run.values.iter().map(|v| plain_value(v)));
+        match state {
+            RunState::Done(o) => {
+                tally.done += 1;
+                row.extend(o.values.iter().cloned());
+            }
+            RunState::Failed(f) => {
+                tally.failed.push(run.run_id.clone());
+                failures
+                    .write_record([&f.run_id, &f.seed.to_string(), &f.error])
+                    .map_err(csv_err)?;
+                row.extend(plan.outcomes.iter().map(|_| String::new()));
+            }
+            RunState::Missing => {
+                tally.missing.push(run.run_id.clone());
+                row.extend(plan.outcomes.iter().map(|_| String::new()));
+            }
+        }
+        summary.write_record(&row).map_err(csv_err)?;
+    }
+    write_atomic(&dir.join(SUMMARY_FILE), &finish(summary)?)?;
+    write_atomic(&dir.join(FAILURES_FILE), &finish(failures)?)?;
+    Ok(tally)
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    w.into_inner()
+        .map_err(|e| Error::Failed(format!("cannot build CSV: {e}")))
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    Error::Failed(format!("cannot build CSV: {e}"))
+}
+
+/// A TOML literal as a CSV cell: strings lose their quotes (`ban`, not
+/// `"ban"`), numbers and booleans stay as written.
+pub fn plain_value(literal: &str) -> String {
+    match toml::from_str::<toml::Table>(&format!("v = {literal}")) {
+        Ok(t) => match t.get("v") {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => literal.to_string(),
+        },
+        Err(_) => literal.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_values_drop_string_quotes_only() {
+        assert_eq!(plain_value("\"ban\""), "ban");
+        assert_eq!(plain_value("0.4"), "0.4");
+        assert_eq!(plain_value("true"), "true");
+    }
+
+    #[test]
+    fn extract_reads_last_and_fixed_ticks_and_names_missing_scopes() {
+        let mut ts = Timeseries::default();
+        for t in 0..3 {
+            ts.push(
+                t,
+                &format!("2026Q{}", t + 1),
+                "world",
+                "gap",
+                f64::from(t) * 1.5,
+            );
+        }
+        let outcome = |scope: &str, tick: &str| PlanOutcome {
+            metric: "gap".into(),
+            scope: scope.into(),
+            tick: tick.into(),
+        };
+        let run = PlanRun {
+            run_id: "p0-r0".into(),
+            point: 0,
+            replicate: 0,
+            seed: 5,
+            values: vec![],
+        };
+        let mut plan = PlanFile {
+            version: FORMAT_VERSION,
+            name: "t".into(),
+            design: "grid".into(),
+            parameters: vec![],
+            outcomes: vec![outcome("world", "last"), outcome("world", "1")],
+            runs: vec![run.clone()],
+        };
+        let o = extract(&plan, &run, &ts).unwrap();
+        assert_eq!(o.values, ["3", "1.5"]);
+        assert_eq!(o.series.len(), 1);
+        assert_eq!(o.series[0].points.len(), 3);
+        plan.outcomes.push(outcome("US", "last"));
+        let err = extract(&plan, &run, &ts).unwrap_err().to_string();
+        assert!(
+            err.contains("gap@US@last") && err.contains("known: world"),
+            "{err}"
+        );
+    }
+}
