@@ -1,8 +1,654 @@
 //! `airace scenarios`: the baseline and every policy scenario, with replicates, compared.
+//!
+//! Every scenario runs with the *same* replicate seeds (common random numbers):
+//! replicate r of every scenario uses `rng::derive_seed(master, [r])`, where
+//! `master` is the baseline's `run.seed`. Differences between scenarios are then
+//! driven by policy, not by which firms happened to draw which numbers, so a
+//! handful of replicates separates real effects from noise.
+//!
+//! Outputs in `DIR`: `runs/<scenario>/rNN/` (one run folder each, no charts),
+//! `scenarios.csv` (headline outcomes: mean and 90% interval across
+//! replicates), `bands.csv` (per-tick mean and 5–95% band of the chart
+//! metrics), `scenarios.md` (the README table) and `report.html`.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config, LoadedConfig};
 use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::io::timeseries::{format_value, period_label, Timeseries};
+use crate::run::{self, RunOptions};
+
+/// How a run's series is reduced to one number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Statistic {
+    /// Value at the last tick (end of horizon).
+    End,
+    /// Sum over all ticks (flows such as licence revenue: the end value alone
+    /// says nothing about what was collected along the way).
+    Sum,
+    /// Mean over all ticks (a level averaged over the horizon).
+    HorizonMean,
+    /// First tick from which the value stays at or above the threshold to the
+    /// end of the horizon; `run.ticks` if never (censored at the horizon).
+    FirstSustained(f64),
+}
+
+impl Statistic {
+    /// Column label in `scenarios.csv`.
+    pub fn label(&self) -> String {
+        match self {
+            Statistic::End => "end".into(),
+            Statistic::Sum => "sum".into(),
+            Statistic::HorizonMean => "horizon_mean".into(),
+            Statistic::FirstSustained(t) => format!("first_tick_sustained_ge_{t}"),
+        }
+    }
+
+    /// Reduce one run's per-tick values (index = tick).
+    pub fn apply(&self, values: &[f64]) -> f64 {
+        let n = values.len();
+        match self {
+            Statistic::End => values.last().copied().unwrap_or(f64::NAN),
+            Statistic::Sum => values.iter().sum(),
+            Statistic::HorizonMean if n > 0 => values.iter().sum::<f64>() / n as f64,
+            Statistic::HorizonMean => f64::NAN,
+            Statistic::FirstSustained(t) => {
+                let below = values.iter().rposition(|v| v < t);
+                match below {
+                    None => 0.0,
+                    Some(i) => (i + 1) as f64,
+                }
+            }
+        }
+    }
+}
+
+/// One headline outcome: a metric in a scope, reduced by a statistic.
+#[derive(Clone, Copy, Debug)]
+pub struct Headline {
+    /// Metric name in `timeseries.csv`.
+    pub metric: &'static str,
+    /// Scope in `timeseries.csv`.
+    pub scope: &'static str,
+    /// Reduction over the horizon.
+    pub stat: Statistic,
+}
+
+const fn h(metric: &'static str, scope: &'static str, stat: Statistic) -> Headline {
+    Headline {
+        metric,
+        scope,
+        stat,
+    }
+}
+
+/// The outcomes tabulated in `scenarios.csv`, in output order.
+pub const HEADLINES: &[Headline] = &[
+    h("frontier_gap_months", "world", Statistic::End),
+    h("frontier_gap_months", "world", Statistic::HorizonMean),
+    h("frontier_capability", "CN", Statistic::End),
+    h("frontier_capability", "US", Statistic::End),
+    h("us_license_revenue_usd", "US", Statistic::Sum),
+    h("us_license_revenue_usd", "US", Statistic::End),
+    h("cn_inference_self_sufficiency", "CN", Statistic::End),
+    h(
+        "cn_inference_self_sufficiency",
+        "CN",
+        Statistic::FirstSustained(1.0),
+    ),
+    h("dc_capacity_gw", "US", Statistic::End),
+    h("us_markets_below_critical", "US", Statistic::End),
+    h("aligned_countries.CN", "world", Statistic::End),
+    h("open_download_share.US", "world", Statistic::End),
+    h("adoption_share", "world", Statistic::End),
+    h("adoption_share", "US", Statistic::End),
+    h("adoption_share", "CN", Statistic::End),
+    h("adoption_share", "NONALIGNED", Statistic::End),
+    h("innovation_index", "US", Statistic::End),
+    h("innovation_index", "CN", Statistic::End),
+    h("diffusion_index", "US", Statistic::End),
+    h("diffusion_index", "CN", Statistic::End),
+    h("dominance_index", "US", Statistic::End),
+    h("dominance_index", "CN", Statistic::End),
+];
+
+/// Metrics drawn as comparison charts (metric, scope, chart title, y label).
+pub const CHARTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "frontier_gap_months",
+        "world",
+        "US-China frontier gap",
+        "months (positive: US ahead)",
+    ),
+    (
+        "frontier_capability",
+        "CN",
+        "China's frontier capability",
+        "log10 effective FLOP",
+    ),
+    (
+        "us_license_revenue_usd",
+        "US",
+        "US licence revenue",
+        "USD per quarter",
+    ),
+    (
+        "cn_inference_self_sufficiency",
+        "CN",
+        "China inference self-sufficiency",
+        "domestic supply / demand",
+    ),
+    ("dc_capacity_gw", "US", "US data-center capacity", "GW"),
+    (
+        "us_markets_below_critical",
+        "US",
+        "US power markets below the critical margin",
+        "markets (of 13)",
+    ),
+    (
+        "aligned_countries.CN",
+        "world",
+        "Countries aligned with China",
+        "countries",
+    ),
+    (
+        "open_download_share.US",
+        "world",
+        "US share of open-model downloads",
+        "share",
+    ),
+    (
+        "adoption_share",
+        "world",
+        "Firms using AI, world",
+        "share of firms",
+    ),
+    ("dominance_index", "US", "US dominance index", "index"),
+    ("dominance_index", "CN", "China dominance index", "index"),
+];
+
+/// Per-tick values of the tracked series of one run, keyed by (metric, scope).
+pub type RunSeries = BTreeMap<(String, String), Vec<f64>>;
+
+/// A scenario to run: its name (file stem) and config file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioFile {
+    /// `baseline` or the file stem under `scenarios/`.
+    pub name: String,
+    /// Path of the config file.
+    pub path: PathBuf,
+}
+
+/// The baseline, then every `scenarios/*.toml` sorted by name.
+pub fn discover(configs: &Path) -> Result<Vec<ScenarioFile>> {
+    let baseline = configs.join("baseline.toml");
+    if !baseline.is_file() {
+        return Err(Error::Usage(format!(
+            "{} not found; --configs must name the folder holding baseline.toml and scenarios/",
+            baseline.display()
+        )));
+    }
+    let mut out = vec![ScenarioFile {
+        name: "baseline".into(),
+        path: baseline,
+    }];
+    let dir = configs.join("scenarios");
+    let entries = std::fs::read_dir(&dir).map_err(|e| Error::input(&dir, e.to_string()))?;
+    let mut found: Vec<ScenarioFile> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_string_lossy().into_owned();
+            Some(ScenarioFile { name, path: p })
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(found);
+    Ok(out)
+}
+
+/// Seed of replicate `r`: the same for every scenario (common random numbers).
+pub fn replicate_seed(master: u64, r: u32) -> u64 {
+    crate::rng::derive_seed(master, &[r as u64])
+}
+
+/// Every (metric, scope) a headline or chart needs.
+pub fn tracked() -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = HEADLINES
+        .iter()
+        .map(|x| (x.metric.to_string(), x.scope.to_string()))
+        .chain(CHARTS.iter().map(|c| (c.0.to_string(), c.1.to_string())))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Keep only the tracked series of a run (a full time series is ~20k rows).
+pub fn extract(ts: &Timeseries, ticks: u32) -> RunSeries {
+    let mut out: RunSeries = tracked()
+        .into_iter()
+        .map(|k| (k, vec![f64::NAN; ticks as usize]))
+        .collect();
+    for r in &ts.rows {
+        if let Some(v) = out.get_mut(&(r.metric.clone(), r.scope.clone())) {
+            if let Some(slot) = v.get_mut(r.tick as usize) {
+                *slot = r.value;
+            }
+        }
+    }
+    out
+}
+
+/// Run `config` with `seed` in memory (no files) and return its time series.
+pub fn simulate(config: &Config, seed: u64) -> Result<Timeseries> {
+    let mut sim = run::Simulation::new(run::seeded(config, Some(seed)));
+    sim.run_to_end(|_| Ok(()))?;
+    Ok(sim.timeseries)
+}
+
+/// Mean, 5th and 95th percentile and standard deviation of replicate values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// 5th percentile (linear interpolation between order statistics).
+    pub p05: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Sample standard deviation (n − 1).
+    pub sd: f64,
+    /// Number of values.
+    pub n: usize,
+}
+
+/// Quantile `q` of sorted values, linear between order statistics (R type 7).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// Summarise replicate values.
+pub fn summarise(values: &[f64]) -> Summary {
+    let n = values.len();
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mean = if n > 0 {
+        values.iter().sum::<f64>() / n as f64
+    } else {
+        f64::NAN
+    };
+    let sd = if n > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    Summary {
+        mean,
+        p05: quantile(&sorted, 0.05),
+        p95: quantile(&sorted, 0.95),
+        sd,
+        n,
+    }
+}
+
+/// All replicates of one scenario.
+#[derive(Clone, Debug)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: String,
+    /// Tracked series per replicate, in replicate order.
+    pub runs: Vec<RunSeries>,
+}
+
+impl ScenarioResult {
+    /// Replicate values of one headline.
+    pub fn values(&self, hl: &Headline) -> Vec<f64> {
+        let key = (hl.metric.to_string(), hl.scope.to_string());
+        self.runs
+            .iter()
+            .map(|r| r.get(&key).map(|s| hl.stat.apply(s)).unwrap_or(f64::NAN))
+            .collect()
+    }
+
+    /// Per-tick (tick, mean, p05, p95) of one series across replicates.
+    pub fn band(&self, metric: &str, scope: &str) -> Vec<(u32, f64, f64, f64)> {
+        let key = (metric.to_string(), scope.to_string());
+        let ticks = self
+            .runs
+            .iter()
+            .filter_map(|r| r.get(&key).map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        (0..ticks)
+            .map(|t| {
+                let vals: Vec<f64> = self
+                    .runs
+                    .iter()
+                    .filter_map(|r| r.get(&key).and_then(|s| s.get(t)).copied())
+                    .filter(|v| v.is_finite())
+                    .collect();
+                let s = summarise(&vals);
+                (t as u32, s.mean, s.p05, s.p95)
+            })
+            .collect()
+    }
+}
 
 /// `airace scenarios`.
-pub fn scenarios_command(_args: &crate::cli::ScenariosArgs) -> Result<()> {
-    Err(Error::Usage("scenarios is not implemented yet".into()))
+pub fn scenarios_command(args: &crate::cli::ScenariosArgs) -> Result<()> {
+    if args.replicates == 0 || args.replicates > 10_000 {
+        return Err(Error::Usage(
+            "--replicates must be between 1 and 10000".into(),
+        ));
+    }
+    if args.jobs == Some(0) {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output/scenarios"));
+    let files = discover(&args.configs)?;
+    // Load (and validate) everything before running anything: a bad overlay
+    // fails fast with exit 2 and nothing written.
+    let loaded: Vec<(String, LoadedConfig)> = files
+        .iter()
+        .map(|f| Ok((f.name.clone(), config::load(&f.path, &args.sets)?)))
+        .collect::<Result<_>>()?;
+    let master = loaded[0].1.config.run.seed;
+    let results = run_all(&loaded, master, args.replicates, args.jobs, &out)?;
+    let periods = periods_of(&loaded[0].1.config);
+    write_outputs(&out, &results, &periods, master)?;
+    if !args.quiet {
+        eprintln!(
+            "wrote {} ({} scenarios x {} replicates)\n  table  {}\n  report {}",
+            out.display(),
+            results.len(),
+            args.replicates,
+            out.join("scenarios.csv").display(),
+            out.join("report.html").display()
+        );
+    }
+    Ok(())
+}
+
+/// Calendar labels of the run's ticks.
+fn periods_of(c: &Config) -> Vec<(u32, String)> {
+    (0..c.run.ticks)
+        .map(|t| (t, period_label(c.run.start_year, c.run.start_quarter, t)))
+        .collect()
+}
+
+/// Run every (scenario, replicate) pair in a pool of `jobs` workers.
+pub fn run_all(
+    loaded: &[(String, LoadedConfig)],
+    master: u64,
+    replicates: u32,
+    jobs: Option<usize>,
+    out: &Path,
+) -> Result<Vec<ScenarioResult>> {
+    let pairs: Vec<(usize, u32)> = (0..loaded.len())
+        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
+        .collect();
+    let width = replicates.saturating_sub(1).to_string().len().max(2);
+    let one = |&(s, r): &(usize, u32)| -> Result<RunSeries> {
+        let (name, lc) = &loaded[s];
+        let dir = out.join("runs").join(name).join(format!("r{r:0width$}"));
+        let opts = RunOptions {
+            seed: Some(replicate_seed(master, r)),
+            quiet: true,
+            no_charts: true,
+            force: true,
+            ..RunOptions::default()
+        };
+        let outcome = run::run_to_dir(lc, &opts, &dir)?;
+        Ok(extract(&outcome.timeseries, lc.config.run.ticks))
+    };
+    let series: Vec<RunSeries> = run::with_threads(jobs, || {
+        pairs.par_iter().map(one).collect::<Result<Vec<_>>>()
+    })??;
+    let mut it = series.into_iter();
+    Ok(loaded
+        .iter()
+        .map(|(name, _)| ScenarioResult {
+            name: name.clone(),
+            runs: it.by_ref().take(replicates as usize).collect(),
+        })
+        .collect())
+}
+
+/// `scenarios.csv`: one row per (scenario, headline), deterministic order and formatting.
+pub fn table_csv(results: &[ScenarioResult]) -> String {
+    let mut s = String::from("scenario,metric,scope,statistic,mean,p05,p95,replicates\n");
+    for res in results {
+        for hl in HEADLINES {
+            let sm = summarise(&res.values(hl));
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{}",
+                res.name,
+                hl.metric,
+                hl.scope,
+                hl.stat.label(),
+                fmt(sm.mean),
+                fmt(sm.p05),
+                fmt(sm.p95),
+                sm.n
+            );
+        }
+    }
+    s
+}
+
+/// `bands.csv`: per-tick mean and 5–95% band of every chart metric.
+pub fn bands_csv(results: &[ScenarioResult], periods: &[(u32, String)]) -> String {
+    let mut s = String::from("scenario,metric,scope,tick,period,mean,p05,p95\n");
+    for (metric, scope, _, _) in CHARTS {
+        for res in results {
+            for (t, m, lo, hi) in res.band(metric, scope) {
+                let period = periods
+                    .iter()
+                    .find(|p| p.0 == t)
+                    .map(|p| p.1.as_str())
+                    .unwrap_or("");
+                let _ = writeln!(
+                    s,
+                    "{},{metric},{scope},{t},{period},{},{},{}",
+                    res.name,
+                    fmt(m),
+                    fmt(lo),
+                    fmt(hi)
+                );
+            }
+        }
+    }
+    s
+}
+
+/// Deterministic number formatting (`NaN` spelled out; never happens for finite runs).
+fn fmt(v: f64) -> String {
+    if v.is_finite() {
+        format_value(v)
+    } else {
+        "NaN".into()
+    }
+}
+
+/// Rows of the README table: (headline index, label, scale, decimals).
+const README_ROWS: &[(usize, &str, f64, usize)] = &[
+    (0, "Frontier gap, 2035Q4 (months, + = US ahead)", 1.0, 1),
+    (1, "Frontier gap, mean 2026-2035 (months)", 1.0, 1),
+    (
+        2,
+        "China frontier capability, 2035Q4 (log10 eff. FLOP)",
+        1.0,
+        2,
+    ),
+    (4, "US licence revenue, 2026-2035 total ($B)", 1e-9, 1),
+    (
+        7,
+        "First quarter China inference self-sufficient for good (tick)",
+        1.0,
+        1,
+    ),
+    (8, "US data-center capacity, 2035Q4 (GW)", 1.0, 0),
+    (9, "US power markets below critical, 2035Q4 (of 13)", 1.0, 1),
+    (10, "Countries aligned with China, 2035Q4", 1.0, 1),
+    (11, "US share of open-model downloads, 2035Q4", 1.0, 2),
+    (12, "Firms using AI, world, 2035Q4", 1.0, 2),
+    (20, "Dominance index US, 2035Q4", 1.0, 2),
+    (21, "Dominance index China, 2035Q4", 1.0, 2),
+];
+
+/// The README block: a Markdown table, outcomes as rows, scenarios as columns.
+pub fn readme_markdown(results: &[ScenarioResult], replicates: usize, master: u64) -> String {
+    let mut s = format!(
+        "Mean across {replicates} seeds (common random numbers, master seed {master}), \
+         with the 90% interval across seeds in brackets. Regenerate with \
+         `scripts/update-readme-results.sh`; full table: `output/scenarios/scenarios.csv`.\n\n| Outcome |"
+    );
+    for r in results {
+        let _ = write!(s, " {} |", r.name);
+    }
+    s.push_str("\n|---|");
+    for _ in results {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for (i, label, scale, dec) in README_ROWS {
+        let _ = write!(s, "| {label} |");
+        for r in results {
+            let sm = summarise(&r.values(&HEADLINES[*i]));
+            let (m, lo, hi) = (sm.mean * scale, sm.p05 * scale, sm.p95 * scale);
+            let _ = write!(s, " {m:.dec$} [{lo:.dec$}, {hi:.dec$}] |");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Write `scenarios.csv`, `bands.csv`, `scenarios.md`, charts and `report.html`.
+pub fn write_outputs(
+    out: &Path,
+    results: &[ScenarioResult],
+    periods: &[(u32, String)],
+    master: u64,
+) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
+    let replicates = results.first().map(|r| r.runs.len()).unwrap_or(0);
+    write_atomic(&out.join("scenarios.csv"), table_csv(results).as_bytes())?;
+    write_atomic(
+        &out.join("bands.csv"),
+        bands_csv(results, periods).as_bytes(),
+    )?;
+    let md = readme_markdown(results, replicates, master);
+    write_atomic(&out.join("scenarios.md"), md.as_bytes())?;
+    let charts = render_charts(out, results, periods)?;
+    write_atomic(
+        &out.join("report.html"),
+        report_html(results, &charts, replicates, master).as_bytes(),
+    )
+}
+
+/// Comparison charts, one per [`CHARTS`] entry: a colour per scenario, mean line
+/// and 5–95% band. Returns the chart files relative to `out`.
+fn render_charts(
+    out: &Path,
+    results: &[ScenarioResult],
+    periods: &[(u32, String)],
+) -> Result<Vec<String>> {
+    let dir = out.join("charts");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::output(&dir, e))?;
+    let mut files = Vec::new();
+    for (metric, scope, title, ylab) in CHARTS {
+        let groups: Vec<crate::plot::BandSeries> = results
+            .iter()
+            .map(|r| crate::plot::BandSeries {
+                name: r.name.clone(),
+                points: r.band(metric, scope),
+            })
+            .collect();
+        let file = format!("charts/{}_{}.png", metric.replace('.', "_"), scope);
+        let sub = "mean and 5-95% band across seeds";
+        crate::plot::band_chart(title, sub, ylab, &groups, periods, &out.join(&file))?;
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Escape text for HTML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A self-contained report page: the table of means and intervals, then the charts.
+fn report_html(results: &[ScenarioResult], charts: &[String], reps: usize, master: u64) -> String {
+    let mut b = format!(
+        "<h1>airace scenarios</h1>\n<p>{} scenarios x {reps} replicates, master seed {master}; \
+         cells: mean [p05, p95] across replicates. Data: <a href=\"scenarios.csv\">scenarios.csv</a>, \
+         <a href=\"bands.csv\">bands.csv</a>.</p>\n<table border=\"1\" cellpadding=\"4\">\n<tr><th>outcome</th>",
+        results.len()
+    );
+    for r in results {
+        let _ = write!(b, "<th>{}</th>", esc(&r.name));
+    }
+    b.push_str("</tr>\n");
+    for hl in HEADLINES {
+        let _ = write!(
+            b,
+            "<tr><td>{} @ {} ({})</td>",
+            esc(hl.metric),
+            esc(hl.scope),
+            esc(&hl.stat.label())
+        );
+        for r in results {
+            let sm = summarise(&r.values(hl));
+            let _ = write!(
+                b,
+                "<td>{} [{}, {}]</td>",
+                sig(sm.mean),
+                sig(sm.p05),
+                sig(sm.p95)
+            );
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</table>\n");
+    for c in charts {
+        let _ = writeln!(b, "<p><img src=\"{}\" alt=\"{}\"></p>", esc(c), esc(c));
+    }
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>airace scenarios</title></head>\n<body>\n{b}</body></html>\n"
+    )
+}
+
+/// Up to four decimals (scientific notation for very large or small values), for the report.
+fn sig(v: f64) -> String {
+    if !v.is_finite() {
+        return "NaN".into();
+    }
+    if v == 0.0 || (v.abs() >= 1e-3 && v.abs() < 1e6) {
+        format!("{:.4}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        format!("{v:.3e}")
+    }
 }

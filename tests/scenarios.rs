@@ -1,0 +1,381 @@
+//! Policy scenarios: do they move the model the way the column argues, and does
+//! `airace scenarios` run, tabulate and reject bad overlays?
+//!
+//! Direction tests run each scenario and the baseline in-process over
+//! `REPLICATES` seeds at reduced size (1,500 firms, the full 40 quarters), with
+//! common random numbers: replicate r of every scenario uses the same seed. The
+//! comparison is therefore paired: d_r = scenario_r − baseline_r. A direction
+//! holds when the mean difference lies on the claimed side of zero by more than
+//! `T_CRIT` standard errors of the mean difference, SE = sd(d) / sqrt(R). With
+//! R = 10, `T_CRIT` = 2.262 is the two-sided 95% Student-t quantile for 9
+//! degrees of freedom, so a scenario with no real effect passes by chance at
+//! most ~2.5% of the time, and no hard-coded model number appears anywhere.
+//! When the effect is deterministic (sd(d) = 0) the difference must still be
+//! strictly on the claimed side.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use airace::config;
+use airace::io::timeseries::Timeseries;
+use airace::scenarios::{self, replicate_seed, Statistic};
+use assert_cmd::Command;
+
+/// Seeds per scenario in the direction tests.
+const REPLICATES: u32 = 10;
+/// Two-sided 95% Student-t quantile, 9 degrees of freedom (REPLICATES − 1).
+const T_CRIT: f64 = 2.262;
+/// Reduced size: fewer firms (the expensive agents), full horizon.
+const SETS: &[&str] = &["firms.count=1500"];
+
+fn configs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
+}
+
+fn sets() -> Vec<String> {
+    SETS.iter().map(|s| s.to_string()).collect()
+}
+
+/// Run `path` over REPLICATES seeds derived from the baseline's master seed.
+fn replicates(path: &Path) -> Vec<Timeseries> {
+    let master = config::load(&configs().join("baseline.toml"), &sets())
+        .expect("baseline loads")
+        .config
+        .run
+        .seed;
+    let lc = config::load(path, &sets()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (0..REPLICATES)
+        .map(|r| scenarios::simulate(&lc.config, replicate_seed(master, r)).expect("run"))
+        .collect()
+}
+
+fn baseline() -> &'static [Timeseries] {
+    static B: OnceLock<Vec<Timeseries>> = OnceLock::new();
+    B.get_or_init(|| replicates(&configs().join("baseline.toml")))
+}
+
+fn scenario(name: &str) -> Vec<Timeseries> {
+    replicates(&configs().join("scenarios").join(format!("{name}.toml")))
+}
+
+/// Per-replicate value of a series reduced over ticks `from..to` (mean) or by a statistic.
+fn stat(
+    runs: &[Timeseries],
+    metric: &str,
+    scope: &str,
+    reduce: &dyn Fn(&[f64]) -> f64,
+) -> Vec<f64> {
+    runs.iter()
+        .map(|ts| {
+            let s: Vec<f64> = ts.series(metric, scope).into_iter().map(|p| p.1).collect();
+            assert!(!s.is_empty(), "no series {metric}@{scope}");
+            reduce(&s)
+        })
+        .collect()
+}
+
+fn end(s: &[f64]) -> f64 {
+    Statistic::End.apply(s)
+}
+
+fn horizon_mean(s: &[f64]) -> f64 {
+    Statistic::HorizonMean.apply(s)
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Dir {
+    Up,
+    Down,
+}
+
+/// Paired test: mean(d) on the claimed side by more than T_CRIT standard errors.
+fn assert_direction(what: &str, base: &[f64], scen: &[f64], dir: Dir) {
+    let d: Vec<f64> = scen.iter().zip(base).map(|(s, b)| s - b).collect();
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let se = sd / n.sqrt();
+    let signed = if dir == Dir::Up { mean } else { -mean };
+    let bm = base.iter().sum::<f64>() / n;
+    let sm = scen.iter().sum::<f64>() / n;
+    assert!(
+        signed > 0.0 && signed > T_CRIT * se,
+        "{what}: expected {dir:?}; baseline mean {bm:.6}, scenario mean {sm:.6}, \
+         mean paired difference {mean:.6} (SE {se:.6}, need |d| > {T_CRIT} SE on the {dir:?} side)"
+    );
+}
+
+#[test]
+fn h200_licensing_narrows_the_gap_and_raises_licence_revenue() {
+    let s = scenario("h200_licensed");
+    let b = baseline();
+    // The claim (Institute for Progress: exports shrink the 2026 US compute lead) is about
+    // the near term, so the gap is averaged over 2026Q1..2029Q4 (ticks 0..16). Later the
+    // model lets imports slow China's own chip industry, which can reverse the sign.
+    let near = |v: &[f64]| horizon_mean(&v[..16.min(v.len())]);
+    assert_direction(
+        "frontier_gap_months@world, mean 2026-2029",
+        &stat(b, "frontier_gap_months", "world", &near),
+        &stat(&s, "frontier_gap_months", "world", &near),
+        Dir::Down,
+    );
+    let sum = |v: &[f64]| Statistic::Sum.apply(v);
+    assert_direction(
+        "us_license_revenue_usd@US, total 2026-2035",
+        &stat(b, "us_license_revenue_usd", "US", &sum),
+        &stat(&s, "us_license_revenue_usd", "US", &sum),
+        Dir::Up,
+    );
+}
+
+#[test]
+fn beijing_block_raises_self_sufficiency_earlier() {
+    // Mean of ticks 0..16 = 2026Q1..2029Q4: "earlier", before both paths saturate.
+    let early = |v: &[f64]| horizon_mean(&v[..16.min(v.len())]);
+    assert_direction(
+        "cn_inference_self_sufficiency@CN, mean 2026-2029",
+        &stat(baseline(), "cn_inference_self_sufficiency", "CN", &early),
+        &stat(
+            &scenario("beijing_blocks"),
+            "cn_inference_self_sufficiency",
+            "CN",
+            &early,
+        ),
+        Dir::Up,
+    );
+}
+
+#[test]
+fn us_grid_buildout_raises_dc_capacity_and_relieves_markets() {
+    let s = scenario("us_grid_buildout");
+    let b = baseline();
+    assert_direction(
+        "dc_capacity_gw@US, 2035Q4",
+        &stat(b, "dc_capacity_gw", "US", &end),
+        &stat(&s, "dc_capacity_gw", "US", &end),
+        Dir::Up,
+    );
+    assert_direction(
+        "us_markets_below_critical@US, 2035Q4",
+        &stat(b, "us_markets_below_critical", "US", &end),
+        &stat(&s, "us_markets_below_critical", "US", &end),
+        Dir::Down,
+    );
+}
+
+#[test]
+fn us_friction_pushes_countries_toward_china() {
+    assert_direction(
+        "aligned_countries.CN@world, 2035Q4",
+        &stat(baseline(), "aligned_countries.CN", "world", &end),
+        &stat(
+            &scenario("us_friction"),
+            "aligned_countries.CN",
+            "world",
+            &end,
+        ),
+        Dir::Up,
+    );
+}
+
+#[test]
+fn chip_breakthrough_raises_china_frontier_capability() {
+    assert_direction(
+        "frontier_capability@CN, 2035Q4",
+        &stat(baseline(), "frontier_capability", "CN", &end),
+        &stat(
+            &scenario("china_chip_breakthrough"),
+            "frontier_capability",
+            "CN",
+            &end,
+        ),
+        Dir::Up,
+    );
+}
+
+#[test]
+fn open_weights_ban_lowers_us_download_share() {
+    assert_direction(
+        "open_download_share.US@world, 2035Q4",
+        &stat(baseline(), "open_download_share.US", "world", &end),
+        &stat(
+            &scenario("open_weights_ban_us"),
+            "open_download_share.US",
+            "world",
+            &end,
+        ),
+        Dir::Down,
+    );
+}
+
+#[test]
+fn every_shipped_scenario_loads_names_itself_and_bases_on_the_baseline() {
+    let files = scenarios::discover(&configs()).expect("discover");
+    assert_eq!(files[0].name, "baseline");
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    for want in [
+        "h200_licensed",
+        "beijing_blocks",
+        "strict_controls",
+        "us_grid_buildout",
+        "us_friction",
+        "china_chip_breakthrough",
+        "open_weights_ban_us",
+    ] {
+        assert!(names.contains(&want), "missing scenario {want}");
+    }
+    let mut sorted = names[1..].to_vec();
+    sorted.sort();
+    assert_eq!(sorted, names[1..].to_vec(), "scenarios run in name order");
+    for f in &files[1..] {
+        let lc = config::load(&f.path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lc.config.name, f.name, "name = file stem");
+        assert_eq!(
+            lc.chain.len(),
+            2,
+            "{} overlays the baseline directly",
+            f.name
+        );
+        let text = std::fs::read_to_string(&f.path).expect("read");
+        assert!(
+            text.starts_with('#'),
+            "{} opens with its claim/source comment",
+            f.name
+        );
+    }
+}
+
+#[test]
+fn first_sustained_statistic_ignores_early_blips() {
+    let s = Statistic::FirstSustained(1.0);
+    assert_eq!(s.apply(&[2.0, 0.5, 0.9, 1.0, 3.0]), 3.0);
+    assert_eq!(s.apply(&[1.0, 1.5]), 0.0);
+    assert_eq!(s.apply(&[0.1, 0.2]), 2.0, "never: censored at the horizon");
+    let q = scenarios::summarise(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert_eq!((q.mean, q.p05, q.p95), (3.0, 1.2, 4.8));
+}
+
+// ---------- the command ----------
+
+/// A configs folder holding the shipped baseline and the given scenario files.
+fn configs_dir(scenarios: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        configs().join("baseline.toml"),
+        dir.path().join("baseline.toml"),
+    )
+    .expect("copy");
+    std::fs::create_dir(dir.path().join("scenarios")).expect("mkdir");
+    for (name, text) in scenarios {
+        std::fs::write(dir.path().join("scenarios").join(name), text).expect("write");
+    }
+    dir
+}
+
+fn scenarios_cmd(configs: &Path, out: &Path, jobs: &str) -> Command {
+    let mut c = Command::cargo_bin("airace").expect("binary");
+    c.arg("scenarios")
+        .arg("--configs")
+        .arg(configs)
+        .arg("--out")
+        .arg(out)
+        .args(["--replicates", "2", "--jobs", jobs, "--quiet"])
+        .args(["--set", "firms.count=300", "--set", "run.ticks=6"]);
+    c
+}
+
+#[test]
+fn scenarios_command_writes_a_deterministic_table() {
+    let friction =
+        std::fs::read_to_string(configs().join("scenarios/us_friction.toml")).expect("read");
+    let dir = configs_dir(&[("us_friction.toml", &friction)]);
+    let (a, b) = (dir.path().join("out_a"), dir.path().join("out_b"));
+    scenarios_cmd(dir.path(), &a, "2").assert().success();
+    scenarios_cmd(dir.path(), &b, "1").assert().success();
+    let csv = std::fs::read_to_string(a.join("scenarios.csv")).expect("scenarios.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scenario,metric,scope,statistic,mean,p05,p95,replicates"
+    );
+    assert_eq!(lines.len(), 1 + 2 * scenarios::HEADLINES.len());
+    assert!(lines[1].starts_with("baseline,frontier_gap_months,world,end,"));
+    assert!(lines.last().unwrap().starts_with("us_friction,"));
+    assert_eq!(
+        csv,
+        std::fs::read_to_string(b.join("scenarios.csv")).expect("b"),
+        "same table whatever the number of jobs"
+    );
+    for f in ["bands.csv", "scenarios.md", "report.html"] {
+        assert!(a.join(f).is_file(), "{f} missing");
+    }
+    for r in ["r00", "r01"] {
+        assert!(a
+            .join("runs/us_friction")
+            .join(r)
+            .join("manifest.json")
+            .is_file());
+    }
+}
+
+/// Run the command on an overlay set and return stderr, asserting exit 2 and no table.
+fn rejects(scenarios: &[(&str, &str)]) -> String {
+    let dir = configs_dir(scenarios);
+    let out = dir.path().join("out");
+    let assert = scenarios_cmd(dir.path(), &out, "2").assert().code(2);
+    assert!(!out.join("scenarios.csv").exists(), "nothing tabulated");
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn unknown_key_in_an_overlay_exits_2_naming_the_chain() {
+    let err = rejects(&[(
+        "bad.toml",
+        "base = \"../baseline.toml\"\nname = \"bad\"\n[policy.us]\nfrictoin = 0.9\n",
+    )]);
+    assert!(err.contains("bad.toml <- base"), "{err}");
+    assert!(err.contains("baseline.toml"), "{err}");
+    assert!(err.contains("frictoin"), "{err}");
+}
+
+#[test]
+fn missing_base_exits_2_naming_the_chain() {
+    let err = rejects(&[(
+        "orphan.toml",
+        "base = \"../nowhere.toml\"\nname = \"orphan\"\n",
+    )]);
+    assert!(err.contains("orphan.toml <- base"), "{err}");
+    assert!(err.contains("nowhere.toml"), "{err}");
+}
+
+#[test]
+fn cycle_in_bases_exits_2_naming_the_chain() {
+    let err = rejects(&[
+        ("a.toml", "base = \"b.toml\"\nname = \"a\"\n"),
+        ("b.toml", "base = \"a.toml\"\nname = \"b\"\n"),
+    ]);
+    assert!(err.contains("a.toml") && err.contains("b.toml"), "{err}");
+    assert!(err.contains("cycle"), "{err}");
+}
+
+#[test]
+fn run_of_an_invalid_overlay_exits_2_too() {
+    let dir = configs_dir(&[(
+        "bad.toml",
+        "base = \"../baseline.toml\"\nname = \"bad\"\n[blocs.US]\ngen_build_rate = 7.0\n",
+    )]);
+    let assert = Command::cargo_bin("airace")
+        .expect("binary")
+        .arg("run")
+        .arg(dir.path().join("scenarios/bad.toml"))
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .arg("--quiet")
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad.toml <- base") && err.contains("gen_build_rate"),
+        "{err}"
+    );
+}
