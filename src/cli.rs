@@ -218,6 +218,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             force,
         } => {
             check_threads(model.threads)?;
+            if model.seed.is_some_and(|s| s > i64::MAX as u64) {
+                return Err(Error::Usage(format!(
+                    "--seed must be at most {} (it is stored in TOML)",
+                    i64::MAX
+                )));
+            }
             if checkpoint_every == Some(0) {
                 return Err(Error::Usage("--checkpoint-every must be at least 1".into()));
             }

@@ -195,10 +195,7 @@ pub fn write_run_dir(
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
     remove_stale_temps(out);
     let config_toml = config::to_toml(config);
-    let header = format!(
-        "# Resolved configuration of this run: `airace run {}` repeats it exactly.\n",
-        out.join(CONFIG_FILE).display()
-    );
+    let header = "# Resolved configuration of this run: `airace run <this folder>/config.toml` repeats it.\n";
     write_atomic(&out.join(TIMESERIES), ts.to_csv_string().as_bytes())?;
     write_atomic(
         &out.join(CONFIG_FILE),
