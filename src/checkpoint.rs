@@ -147,12 +147,7 @@ pub fn restore(state: CheckpointState, origin: &Path) -> Result<Simulation> {
             world.tick
         ));
     }
-    Ok(Simulation {
-        config,
-        world,
-        timeseries,
-        check_invariants: cfg!(debug_assertions),
-    })
+    Ok(Simulation::from_parts(config, world, timeseries))
 }
 
 /// Parse the stored rows; a checkpoint taken before the first tick has none.

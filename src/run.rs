@@ -51,30 +51,50 @@ pub struct Simulation {
     pub timeseries: Timeseries,
     /// Check invariants after every tick.
     pub check_invariants: bool,
+    /// The config in force, cached with the number of schedule entries it includes.
+    in_force: Option<(usize, Config)>,
 }
 
 impl Simulation {
     /// Set up the world for `config` (whose `run.seed` is the seed used).
     pub fn new(config: Config) -> Simulation {
         let world = World::new(&config, config.run.seed);
+        Simulation::from_parts(config, world, Timeseries::default())
+    }
+
+    /// Rebuild a simulation from saved parts (a checkpoint).
+    pub fn from_parts(config: Config, world: World, timeseries: Timeseries) -> Simulation {
         Simulation {
             config,
             world,
-            timeseries: Timeseries::default(),
+            timeseries,
             check_invariants: cfg!(debug_assertions),
+            in_force: None,
         }
     }
 
     /// Compute one tick and record its rows.
     pub fn step(&mut self) -> Result<()> {
         let tick = self.world.tick;
-        let cfg = config::config_at_tick(&self.config, tick)?;
-        let report = self.world.step(&cfg);
+        let due = self
+            .config
+            .schedule
+            .iter()
+            .filter(|e| e.tick <= tick)
+            .count();
+        if self.in_force.as_ref().is_none_or(|(n, _)| *n != due) {
+            self.in_force = Some((due, config::config_at_tick(&self.config, tick)?));
+        }
+        let cfg = match &self.in_force {
+            Some((_, c)) => c,
+            None => &self.config,
+        };
+        let report = self.world.step(cfg);
         if self.check_invariants {
-            crate::model::invariants::check(&cfg, &self.world, &report)?;
+            crate::model::invariants::check(cfg, &self.world, &report)?;
         }
         let period = period_label(cfg.run.start_year, cfg.run.start_quarter, tick);
-        Recorder::record(&cfg, &self.world, &report, period, &mut self.timeseries);
+        Recorder::record(cfg, &self.world, &report, period, &mut self.timeseries);
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::stack::{NO_STACK, N_STACKS};
-use crate::rng::{agent_rng, standard_normal, uniform, Stream};
+use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, Stream};
 
 /// Firms per parallel work item. Fixed (never derived from the thread count) for determinism.
 pub const SEGMENT: usize = 4096;
@@ -53,6 +53,8 @@ pub struct GroupRule {
     pub q: f64,
     /// Peer adoption share last tick.
     pub peer_share: f64,
+    /// Adoption probability this quarter, `1 - exp(-(p + q * peer_share))`, computed once per group.
+    pub hazard: f64,
     /// Cumulative logit probabilities over stacks for a new adopter.
     pub choose_new: [f32; N_STACKS],
     /// Cumulative probabilities for an adopter re-evaluating from each stack.
@@ -221,6 +223,7 @@ impl Firms {
             rest = tail;
             offset = b;
         }
+        let key = tick_key(seed, Stream::Firm, tick as u64);
         let partials: Vec<GroupTotals> = work
             .into_par_iter()
             .map(|(g, first_id, seg)| {
@@ -233,9 +236,8 @@ impl Firms {
                         growth,
                         reevaluate,
                         intensity_start,
-                        seed,
+                        key,
                         (first_id + i) as u64,
-                        tick,
                     );
                 }
                 segment_totals(seg)
@@ -254,16 +256,13 @@ fn step_firm(
     growth: f64,
     reevaluate: f64,
     intensity_start: f64,
-    seed: u64,
+    key: u64,
     id: u64,
-    tick: u32,
 ) {
-    let mut rng = agent_rng(seed, Stream::Firm, id, tick as u64);
-    let u_event = uniform(&mut rng);
-    let u_choice = uniform(&mut rng) as f32;
+    let (u_event, u_choice) = two_uniforms(key, id);
+    let u_choice = u_choice as f32;
     if f.stack == NO_STACK {
-        let hazard = 1.0 - (-(rule.p + rule.q * rule.peer_share)).exp();
-        if u_event < hazard {
+        if u_event < rule.hazard {
             f.stack = pick(&rule.choose_new, u_choice);
             if f.stack != NO_STACK {
                 f.intensity = intensity_start as f32;
@@ -311,6 +310,7 @@ mod tests {
             p,
             q: 0.0,
             peer_share: 0.0,
+            hazard: 1.0 - (-p).exp(),
             choose_new,
             choose_from: [choose_new; N_STACKS],
             available,

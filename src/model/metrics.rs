@@ -84,6 +84,7 @@ pub fn group_rule(
         p,
         q,
         peer_share,
+        hazard: 1.0 - (-(p + q * peer_share)).exp(),
         choose_new,
         choose_from,
         available,
@@ -127,10 +128,7 @@ fn cumulative(util: &[f64; N_STACKS], from: Option<usize>, switching_cost: f64) 
     if !max.is_finite() {
         return out;
     }
-    let w: Vec<f64> = v
-        .iter()
-        .map(|x| if x.is_finite() { (x - max).exp() } else { 0.0 })
-        .collect();
+    let w: [f64; N_STACKS] = v.map(|x| if x.is_finite() { (x - max).exp() } else { 0.0 });
     let total: f64 = w.iter().sum();
     let mut acc = 0.0;
     for k in 0..N_STACKS {
