@@ -59,6 +59,23 @@ pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
         non_negative(t, &m.id, "capacity_gw", m.capacity_gw)?;
         non_negative(t, &m.id, "base_peak_gw", m.base_peak_gw)?;
         non_negative(t, &m.id, "dc_operational_gw", m.dc_operational_gw)?;
+        non_negative(t, &m.id, "dc_other_gw", m.dc_other_gw)?;
+        for p in m.dc_building.iter().chain(&m.gen_building) {
+            non_negative(t, &m.id, "project GW", p.gw)?;
+        }
+        for r in &m.queue {
+            non_negative(t, &m.id, "queued request GW", r.gw)?;
+        }
+    }
+    for (c, row) in world.country_stack_shares(cfg).iter().enumerate() {
+        let total: f64 = row.iter().sum();
+        if total != 0.0 && (total - 1.0).abs() > 1e-9 {
+            return Err(bad(
+                t,
+                &cfg.countries[c].code,
+                format!("stack shares of adopters sum to {total}, not 1"),
+            ));
+        }
     }
     power(cfg, world, t)?;
     firms(cfg, world, t)?;
@@ -79,6 +96,7 @@ fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
             ("inventory", st.inventory),
             ("delivered", st.delivered),
             ("leaked", st.leaked),
+            ("cumulative", st.cumulative),
         ] {
             non_negative(t, &who, name, v)?;
         }
@@ -161,4 +179,75 @@ fn firms(cfg: &Config, world: &World, t: u32) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::tiny_config;
+
+    fn stepped() -> (Config, World, TickReport) {
+        let cfg = tiny_config();
+        let mut w = World::new(&cfg, 1);
+        let r = w.step(&cfg);
+        (cfg, w, r)
+    }
+
+    #[test]
+    fn a_healthy_tick_passes() {
+        let (cfg, w, r) = stepped();
+        check(&cfg, &w, &r).unwrap();
+    }
+
+    #[test]
+    fn violations_name_tick_agent_and_quantity() {
+        let (cfg, mut w, r) = stepped();
+        w.labs[2].train_h100e = f64::NAN;
+        let e = check(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(
+            e.contains("tick 0") && e.contains(&w.labs[2].name) && e.contains("train_h100e"),
+            "{e}"
+        );
+
+        let (cfg, mut w, r) = stepped();
+        w.chips[0].delivered = -5.0;
+        assert!(check(&cfg, &w, &r)
+            .unwrap_err()
+            .to_string()
+            .contains("delivered"));
+
+        let (cfg, mut w, r) = stepped();
+        let k = w
+            .last
+            .groups
+            .iter()
+            .position(|g| g.adopters[0] > 0)
+            .unwrap();
+        w.last.groups[k].adopters[0] += 10_000;
+        assert!(check(&cfg, &w, &r)
+            .unwrap_err()
+            .to_string()
+            .contains("adopters among"));
+
+        let (cfg, mut w, r) = stepped();
+        w.markets[0]
+            .queue
+            .push(crate::model::utility::Request { since: 0, gw: -1.0 });
+        assert!(check(&cfg, &w, &r)
+            .unwrap_err()
+            .to_string()
+            .contains("queued"));
+    }
+
+    #[test]
+    fn chips_drawing_more_power_than_data_centers_supply_is_caught() {
+        let (cfg, mut w, r) = stepped();
+        w.last.utilisation[0] = 1.0;
+        for m in w.markets.iter_mut().filter(|m| m.country == 0) {
+            m.dc_operational_gw = 0.0;
+        }
+        let e = check(&cfg, &w, &r).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("data centers supply"), "{e}");
+    }
 }
