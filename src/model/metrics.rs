@@ -74,10 +74,15 @@ pub fn group_rule(
             + b.alignment * gov.alignment[country] * s.side()
             + b.network * shares[country][k];
     }
-    let choose_new = cumulative(&util, None, 0.0);
+    // One exp per stack; switching rows reuse the weights scaled by exp(-switching cost).
+    let w = logit_weights(&util);
+    let choose_new = cumulate(&w);
+    let stay_bonus = (-b.switching_cost).exp();
     let mut choose_from = [[0.0f32; N_STACKS]; N_STACKS];
     for (j, row) in choose_from.iter_mut().enumerate() {
-        *row = cumulative(&util, Some(j), b.switching_cost);
+        let mut wj = w.map(|x| x * stay_bonus);
+        wj[j] = w[j];
+        *row = cumulate(&wj);
     }
     let (p, q) = bass_terms(cfg, country, sector, best_here);
     GroupRule {
@@ -113,23 +118,23 @@ fn bass_terms(cfg: &Config, country: usize, sector: usize, best_capability: f64)
     (f.p * scale, f.q * scale)
 }
 
-/// Cumulative logit probabilities; `from` (with its switching cost) favours staying.
-fn cumulative(util: &[f64; N_STACKS], from: Option<usize>, switching_cost: f64) -> [f32; N_STACKS] {
-    let mut v = *util;
-    if let Some(j) = from {
-        for (k, x) in v.iter_mut().enumerate() {
-            if k != j {
-                *x -= switching_cost;
-            }
-        }
-    }
-    let max = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let mut out = [0.0f32; N_STACKS];
+/// Logit weights `exp(u - max u)`; unavailable stacks (utility −∞) get 0.
+fn logit_weights(util: &[f64; N_STACKS]) -> [f64; N_STACKS] {
+    let max = util.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     if !max.is_finite() {
+        return [0.0; N_STACKS];
+    }
+    util.map(|x| if x.is_finite() { (x - max).exp() } else { 0.0 })
+}
+
+/// Cumulative probabilities from weights; the last available stack closes at exactly 1
+/// and stacks with no weight have zero width (all zeros when nothing is available).
+fn cumulate(w: &[f64; N_STACKS]) -> [f32; N_STACKS] {
+    let mut out = [0.0f32; N_STACKS];
+    let total: f64 = w.iter().sum();
+    if total <= 0.0 {
         return out;
     }
-    let w: [f64; N_STACKS] = v.map(|x| if x.is_finite() { (x - max).exp() } else { 0.0 });
-    let total: f64 = w.iter().sum();
     let mut acc = 0.0;
     for k in 0..N_STACKS {
         acc += w[k] / total;
@@ -547,12 +552,19 @@ mod tests {
             f64::NEG_INFINITY,
             f64::NEG_INFINITY,
         ];
-        let c = cumulative(&util, None, 0.0);
+        let w = logit_weights(&util);
+        let c = cumulate(&w);
         assert!((c[0] - 0.5).abs() < 1e-6);
         assert_eq!(c[1], c[0], "unavailable stack has zero width");
         assert_eq!(c[2], 1.0);
         assert_eq!(c[4], 1.0);
-        let stay = cumulative(&util, Some(0), 10.0);
+        let mut from0 = w.map(|x| x * (-10.0f64).exp());
+        from0[0] = w[0];
+        let stay = cumulate(&from0);
+        assert_eq!(
+            cumulate(&logit_weights(&[f64::NEG_INFINITY; N_STACKS])),
+            [0.0; N_STACKS]
+        );
         assert!(
             stay[0] > 0.99,
             "a high switching cost keeps firms where they are"
