@@ -267,19 +267,7 @@ pub struct Summary {
     pub n: usize,
 }
 
-/// Quantile `q` of sorted values, linear between order statistics (R type 7).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
-            let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        }
-    }
-}
+pub use crate::sweep::charts::quantile;
 
 /// Summarise replicate values.
 pub fn summarise(values: &[f64]) -> Summary {

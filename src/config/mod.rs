@@ -60,15 +60,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
     let mut chain = Vec::new();
     let mut value = load_tree(path, &mut chain)?;
     let origin = origin_label(&chain);
-    for s in sets {
-        overrides::apply_assignment(&mut value, s).map_err(|m| {
-            Error::config(
-                format!("--set {s}"),
-                s.split('=').next().unwrap_or(s).trim(),
-                m,
-            )
-        })?;
-    }
+    apply_sets(&mut value, sets)?;
     let config = from_value(value, &origin, sets)?;
     Ok(LoadedConfig {
         config,
@@ -76,6 +68,20 @@ pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
         chain,
         sets: sets.to_vec(),
     })
+}
+
+/// Apply command-line style assignments, blaming the `--set` that fails.
+fn apply_sets(value: &mut Value, sets: &[String]) -> Result<()> {
+    for s in sets {
+        overrides::apply_assignment(value, s).map_err(|m| {
+            Error::config(
+                format!("--set {s}"),
+                s.split('=').next().unwrap_or(s).trim(),
+                m,
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Parse config text that has no `base` (used by tests and `config.toml` in run folders).
@@ -243,15 +249,7 @@ pub fn config_at_tick(base: &Config, tick: u32) -> Result<Config> {
 /// Apply branch assignments (from `resume --set`) to a config.
 pub fn with_sets(base: &Config, sets: &[String], origin: &str) -> Result<Config> {
     let mut value = Value::try_from(base).map_err(|e| Error::Failed(format!("config: {e}")))?;
-    for s in sets {
-        overrides::apply_assignment(&mut value, s).map_err(|m| {
-            Error::config(
-                format!("--set {s}"),
-                s.split('=').next().unwrap_or(s).trim(),
-                m,
-            )
-        })?;
-    }
+    apply_sets(&mut value, sets)?;
     let cfg = from_value(value, origin, sets)?;
     validate::same_structure(base, &cfg).map_err(|m| Error::config(origin, "--set", m))?;
     Ok(cfg)

@@ -169,8 +169,21 @@ impl Market {
         // Most data-center capacity the grid can carry at the critical margin.
         let limit = (self.capacity_gw / (1.0 + rules.critical_margin) - self.base_peak_gw)
             / rules.load_factor;
-        let mut room = limit - committed;
-        let mut approved = 0.0;
+        self.take_from_queue(rules, tick, limit - committed)
+    }
+
+    /// Serve up to `gw` of the queue with the developers' own on-site generation, sized
+    /// so the grid's margin is unchanged; returns the data-center capacity served.
+    pub fn connect_onsite(&mut self, rules: &GridRules, tick: u32, gw: f64) -> f64 {
+        let served = self.take_from_queue(rules, tick, gw);
+        self.capacity_gw += served * rules.load_factor * (1.0 + rules.critical_margin);
+        served
+    }
+
+    /// Start building up to `room` GW of queued data centers, first come first served
+    /// (the head request may be split); returns the GW started.
+    fn take_from_queue(&mut self, rules: &GridRules, tick: u32, mut room: f64) -> f64 {
+        let mut started = 0.0;
         let mut served = 0;
         for req in self.queue.iter_mut() {
             if room <= 1e-9 {
@@ -178,7 +191,7 @@ impl Market {
             }
             let gw = req.gw.min(room);
             room -= gw;
-            approved += gw;
+            started += gw;
             self.dc_building.push(Project {
                 ready_tick: tick + rules.dc_build_ticks,
                 gw,
@@ -190,33 +203,7 @@ impl Market {
             served += 1;
         }
         self.queue.drain(..served);
-        approved
-    }
-
-    /// Serve up to `gw` of the queue with the developers' own on-site generation, sized
-    /// so the grid's margin is unchanged; returns the data-center capacity served.
-    pub fn connect_onsite(&mut self, rules: &GridRules, tick: u32, gw: f64) -> f64 {
-        let mut left = gw;
-        let mut served = 0;
-        for req in self.queue.iter_mut() {
-            if left <= 1e-12 {
-                break;
-            }
-            let take = req.gw.min(left);
-            left -= take;
-            req.gw -= take;
-            self.capacity_gw += take * rules.load_factor * (1.0 + rules.critical_margin);
-            self.dc_building.push(Project {
-                ready_tick: tick + rules.dc_build_ticks,
-                gw: take,
-            });
-            if req.gw > 1e-12 {
-                break;
-            }
-            served += 1;
-        }
-        self.queue.drain(..served);
-        gw - left
+        started
     }
 
     /// Start generation when the margin projected over the lead time falls below target.
