@@ -26,9 +26,12 @@ fn chip(cfg: &Config, name: &str) -> usize {
 fn a_ban_stops_a_chip_reaching_a_bloc() {
     let cfg = baseline(&["policy.us.leakage=0.0", "policy.china.import=[]"]);
     let b200 = &cfg.chips[chip(&cfg, "B200")];
-    assert_eq!(chips::access(&cfg, b200, Bloc::CN, false), Access::Denied);
+    assert_eq!(
+        chips::access(&cfg, b200, Bloc::CN, chips::ChinaStance::AsListed),
+        Access::Denied
+    );
     assert!(
-        matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, false), Access::Legal { revenue_share } if revenue_share == 0.0)
+        matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, chips::ChinaStance::AsListed), Access::Legal { revenue_share } if revenue_share == 0.0)
     );
     let available = vec![true; cfg.chips.len()];
     let p = chips::Purchase {
@@ -38,7 +41,7 @@ fn a_ban_stops_a_chip_reaching_a_bloc() {
         use_for: chips::Use::Training,
         alignment: -1.0,
     };
-    let orders = chips::split_budget(&cfg, &p, &available, false, true);
+    let orders = chips::split_budget(&cfg, &p, &available, chips::ChinaStance::AsListed, true);
     assert!(orders.iter().all(|o| cfg.chips[o.chip].name != "B200"));
     assert!(!orders.is_empty(), "Chinese chips remain available");
 }
@@ -47,7 +50,10 @@ fn a_ban_stops_a_chip_reaching_a_bloc() {
 fn leakage_lets_a_share_of_banned_demand_through_at_a_markup() {
     let cfg = baseline(&["policy.us.leakage=0.25"]);
     let b200 = &cfg.chips[chip(&cfg, "B200")];
-    assert_eq!(chips::access(&cfg, b200, Bloc::CN, false), Access::Leak);
+    assert_eq!(
+        chips::access(&cfg, b200, Bloc::CN, chips::ChinaStance::AsListed),
+        Access::Leak
+    );
     let price = chips::unit_price(&cfg, b200, Access::Leak);
     assert!((price - b200.price_usd * (1.0 + cfg.policy.us.leak_markup)).abs() < 1e-6);
 }
@@ -57,7 +63,7 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
     let cfg = baseline(&["policy.china.import=[]"]);
     let k = chip(&cfg, "H200");
     let h200 = &cfg.chips[k];
-    let access = chips::access(&cfg, h200, Bloc::CN, false);
+    let access = chips::access(&cfg, h200, Bloc::CN, chips::ChinaStance::AsListed);
     assert_eq!(
         access,
         Access::Legal {
@@ -182,11 +188,20 @@ fn china_adaptive_rule_blocks_foreign_chips_once_self_sufficient() {
     let cfg = baseline(&[]);
     let mut gov = Governments::new(&cfg, 1);
     gov.update_china(&cfg, 0.5);
-    assert!(!gov.cn_block_all);
+    assert_eq!(gov.cn_stance, chips::ChinaStance::AsListed);
     gov.update_china(&cfg, 1.5);
-    assert!(gov.cn_block_all);
+    assert_eq!(gov.cn_stance, chips::ChinaStance::BlockAll);
+    gov.update_china(&cfg, 0.1);
+    assert_eq!(
+        gov.cn_stance,
+        chips::ChinaStance::BlockAll,
+        "once tightened, the block stays"
+    );
     let h20 = &cfg.chips[chip(&cfg, "H20")];
-    assert_eq!(chips::access(&cfg, h20, Bloc::CN, true), Access::Denied);
+    assert_eq!(
+        chips::access(&cfg, h20, Bloc::CN, chips::ChinaStance::BlockAll),
+        Access::Denied
+    );
 }
 
 #[test]
@@ -204,5 +219,24 @@ fn scheduled_policy_changes_apply_from_their_tick() {
     assert_eq!(
         config::config_at_tick(&cfg, 4).unwrap().policy.us.friction,
         0.9
+    );
+}
+
+#[test]
+fn china_lifts_listed_blocks_while_domestic_supply_is_short() {
+    let cfg = baseline(&["policy.china.lift_blocks_below_self_sufficiency=0.5"]);
+    let h200 = &cfg.chips[chip(&cfg, "H200")];
+    let mut gov = Governments::new(&cfg, 1);
+    gov.update_china(&cfg, 0.3);
+    assert_eq!(gov.cn_stance, chips::ChinaStance::LiftListed);
+    assert!(matches!(
+        chips::access(&cfg, h200, Bloc::CN, gov.cn_stance),
+        Access::Legal { .. }
+    ));
+    gov.update_china(&cfg, 0.8);
+    assert_eq!(gov.cn_stance, chips::ChinaStance::AsListed);
+    assert_eq!(
+        chips::access(&cfg, h200, Bloc::CN, gov.cn_stance),
+        Access::Denied
     );
 }

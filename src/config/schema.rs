@@ -514,6 +514,10 @@ pub struct ChinaPolicy {
     /// Adaptive rule: block every foreign chip once domestic inference supply / demand reaches this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_all_foreign_at_self_sufficiency: Option<f64>,
+    /// Adaptive rule: lift the listed import blocks while domestic inference supply / demand
+    /// is below this (and no block-all is in force).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lift_blocks_below_self_sufficiency: Option<f64>,
     /// Subsidy to domestic chip capacity, USD per quarter.
     pub chip_subsidy_usd_per_tick: f64,
     /// Extra yearly capacity growth of domestic chips per $10B of quarterly subsidy.

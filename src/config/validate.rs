@@ -535,6 +535,14 @@ fn policy(c: &Config) -> Check {
             );
         }
     }
+    if let Some(t) = cn.lift_blocks_below_self_sufficiency {
+        range(
+            "policy.china.lift_blocks_below_self_sufficiency",
+            t,
+            0.0,
+            100.0,
+        )?;
+    }
     if let Some(t) = cn.block_all_foreign_at_self_sufficiency {
         range(
             "policy.china.block_all_foreign_at_self_sufficiency",

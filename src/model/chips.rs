@@ -98,16 +98,32 @@ pub struct Clearing {
     pub license_revenue: f64,
 }
 
-/// The rule a buyer in `bloc` faces for `chip`, given policy and China's adaptive block.
-pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, cn_block_all: bool) -> Access {
+/// Where China's adaptive import rules stand this quarter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum ChinaStance {
+    /// The configured import list applies as written.
+    #[default]
+    AsListed,
+    /// Domestic supply is ample: every foreign chip is blocked.
+    BlockAll,
+    /// Domestic supply is short: the listed blocks are lifted for now.
+    LiftListed,
+}
+
+/// The rule a buyer in `bloc` faces for `chip`, given policy and China's adaptive stance.
+pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> Access {
     if bloc == Bloc::CN && chip.designer != Bloc::CN {
-        let blocked = cn_block_all
-            || cfg
-                .policy
-                .china
-                .import
-                .iter()
-                .any(|r| r.chip == chip.name && r.stance == ImportStance::Block);
+        let listed = cfg
+            .policy
+            .china
+            .import
+            .iter()
+            .any(|r| r.chip == chip.name && r.stance == ImportStance::Block);
+        let blocked = match stance {
+            ChinaStance::AsListed => listed,
+            ChinaStance::BlockAll => true,
+            ChinaStance::LiftListed => false,
+        };
         if blocked {
             return Access::Denied;
         }
@@ -195,12 +211,12 @@ pub fn split_budget(
     cfg: &Config,
     p: &Purchase,
     available: &[bool],
-    cn_block_all: bool,
+    stance: ChinaStance,
     allow_leak: bool,
 ) -> Vec<Order> {
     let mut cands = Vec::new();
     for (k, chip) in cfg.chips.iter().enumerate() {
-        let a = access(cfg, chip, p.bloc, cn_block_all);
+        let a = access(cfg, chip, p.bloc, stance);
         let perf = p.perf(chip);
         if !available[k] || a == Access::Denied || (a == Access::Leak && !allow_leak) || perf <= 0.0
         {

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::chips::ChinaStance;
 use super::stack::{Stack, N_STACKS};
 use crate::config::{Bloc, Config};
 use crate::rng::{agent_rng, standard_normal, Stream};
@@ -24,8 +25,8 @@ pub struct Governments {
     pub huawei: Vec<f64>,
     /// Row-normalised trade shares, `trade[i * n + j]` = share of i's trade with j.
     pub trade: Vec<f64>,
-    /// China's adaptive rule has switched on a block of every foreign chip.
-    pub cn_block_all: bool,
+    /// Where China's adaptive import rules stand.
+    pub cn_stance: ChinaStance,
 }
 
 impl Governments {
@@ -45,7 +46,7 @@ impl Governments {
             alignment,
             huawei: cfg.countries.iter().map(|c| c.huawei_presence).collect(),
             trade: trade_network(cfg, seed),
-            cn_block_all: false,
+            cn_stance: ChinaStance::AsListed,
         }
     }
 
@@ -55,13 +56,27 @@ impl Governments {
         self.trade[i * n + j]
     }
 
-    /// China tightens to a block of every foreign chip once domestic supply covers demand.
+    /// China's adaptive import rules: tighten to a block of every foreign chip once
+    /// domestic supply covers demand (and keep it), or lift the listed blocks while
+    /// domestic supply falls short ("block the H200 for now").
     pub fn update_china(&mut self, cfg: &Config, self_sufficiency_last: f64) {
-        if let Some(threshold) = cfg.policy.china.block_all_foreign_at_self_sufficiency {
-            if self_sufficiency_last >= threshold {
-                self.cn_block_all = true;
-            }
+        let cn = &cfg.policy.china;
+        if self.cn_stance == ChinaStance::BlockAll {
+            return;
         }
+        self.cn_stance = if cn
+            .block_all_foreign_at_self_sufficiency
+            .is_some_and(|t| self_sufficiency_last >= t)
+        {
+            ChinaStance::BlockAll
+        } else if cn
+            .lift_blocks_below_self_sufficiency
+            .is_some_and(|t| self_sufficiency_last < t)
+        {
+            ChinaStance::LiftListed
+        } else {
+            ChinaStance::AsListed
+        };
     }
 
     /// Digital diplomacy: Huawei spreads in the Global South (and, slower, among allies).

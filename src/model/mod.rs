@@ -282,7 +282,7 @@ impl World {
         let supply = chips::produce(cfg, &mut self.chips, t, &extra);
         let (mut purchases, cn_demand) = self.purchases(cfg);
         self.rent_abroad(cfg);
-        let block = self.gov.cn_block_all;
+        let block = self.gov.cn_stance;
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
         let orders: Vec<chips::Order> = purchases
             .iter()
@@ -403,7 +403,7 @@ impl World {
             let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
             foreign += perf;
             if matches!(
-                chips::access(cfg, chip, Bloc::CN, self.gov.cn_block_all),
+                chips::access(cfg, chip, Bloc::CN, self.gov.cn_stance),
                 chips::Access::Denied | chips::Access::Leak
             ) {
                 denied += perf;
