@@ -489,6 +489,11 @@ fn alignment(a: &AlignmentCfg) -> Check {
 }
 
 fn policy(c: &Config) -> Check {
+    us_policy(c)?;
+    china_policy(c)
+}
+
+fn us_policy(c: &Config) -> Check {
     let us = &c.policy.us;
     let chip_known = |n: &str| c.chips.iter().any(|x| x.name == n);
     let mut pairs = BTreeSet::new();
@@ -526,6 +531,11 @@ fn policy(c: &Config) -> Check {
         range("policy.us.interconnect_margin", m, 0.0, 2.0)?;
     }
     range("policy.us.friction", us.friction, 0.0, 1.0)?;
+    Ok(())
+}
+
+fn china_policy(c: &Config) -> Check {
+    let chip_known = |n: &str| c.chips.iter().any(|x| x.name == n);
     let cn = &c.policy.china;
     for (i, r) in cn.import.iter().enumerate() {
         if !chip_known(&r.chip) {
