@@ -19,6 +19,7 @@ pub mod stack;
 pub mod testing;
 pub mod utility;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use self::chips::{Buyer, ChipState, Clearing, H100_TFLOPS};
@@ -491,10 +492,12 @@ impl World {
         let offer = metrics::stack_offer(&self.labs);
         let shares = self.country_stack_shares(cfg);
         let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
+        // Each group's rule depends only on shared read-only inputs; `collect` keeps order.
         self.firms
             .groups
-            .iter()
-            .zip(&self.last.groups)
+            .par_iter()
+            .zip(self.last.groups.par_iter())
+            .with_min_len(16)
             .map(|(g, totals)| {
                 let size = (g.end - g.start) as f64;
                 let peer = totals.total_adopters() as f64 / size;
