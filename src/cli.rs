@@ -50,13 +50,13 @@ pub enum Command {
     Run {
         /// Config file (e.g. configs/baseline.toml or a scenario overlay).
         config: PathBuf,
-        /// Output folder (default: output/<config file stem>).
+        /// Output folder (default: `output/<config file stem>`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Model options.
         #[command(flatten)]
         model: ModelArgs,
-        /// Write a checkpoint every K ticks into <out>/checkpoints/.
+        /// Write a checkpoint every K ticks into `<out>/checkpoints/`.
         #[arg(long, value_name = "K")]
         checkpoint_every: Option<u32>,
         /// Overwrite an output folder that holds a different run.
@@ -134,7 +134,7 @@ pub struct VerifyArgs {
 pub struct SweepArgs {
     /// Sweep file (see configs/sweeps/).
     pub sweep: PathBuf,
-    /// Output folder (default: output/sweeps/<sweep name>).
+    /// Output folder (default: `output/sweeps/<sweep name>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Runs executed at once (default: number of cores).

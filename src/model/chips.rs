@@ -204,7 +204,7 @@ impl Purchase {
 
 /// Split a purchase over the chips the buyer can get, favouring cheap performance.
 ///
-/// Order shares fall with cost per unit of performance (elasticity [`COST_ELASTICITY`]);
+/// Order shares fall with cost per unit of performance (elasticity 3);
 /// smuggled orders are scaled by the leakage rate, and are left out when `allow_leak`
 /// is false (a second round only redirects money to chips still on the shelf).
 pub fn split_budget(
