@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use airace::config::{self, Bloc, Config};
-use airace::model::chips::{self, Access, Buyer, ChipState};
+use airace::model::chips::{self, Access, Buyer};
 use airace::model::government::Governments;
 use airace::model::lab::Lab;
 use airace::model::stack::N_STACKS;
@@ -41,7 +41,14 @@ fn a_ban_stops_a_chip_reaching_a_bloc() {
         use_for: chips::Use::Training,
         alignment: -1.0,
     };
-    let orders = chips::split_budget(&cfg, &p, &available, chips::ChinaStance::AsListed, true);
+    let orders = chips::split_budget(
+        &cfg,
+        &p,
+        &chips::start_states(&cfg),
+        &available,
+        chips::ChinaStance::AsListed,
+        true,
+    );
     assert!(orders.iter().all(|o| cfg.chips[o.chip].name != "B200"));
     assert!(!orders.is_empty(), "Chinese chips remain available");
 }
@@ -54,7 +61,7 @@ fn leakage_lets_a_share_of_banned_demand_through_at_a_markup() {
         chips::access(&cfg, b200, Bloc::CN, chips::ChinaStance::AsListed),
         Access::Leak
     );
-    let price = chips::unit_price(&cfg, b200, Access::Leak);
+    let price = chips::unit_price(&cfg, b200.price_usd, Access::Leak);
     assert!((price - b200.price_usd * (1.0 + cfg.policy.us.leak_markup)).abs() < 1e-6);
 }
 
@@ -70,14 +77,9 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
             revenue_share: 0.25
         }
     );
-    assert!((chips::unit_price(&cfg, h200, access) - 1.25 * h200.price_usd).abs() < 1e-6);
-    let mut states = vec![
-        ChipState {
-            us_delivered_last: 1e6,
-            ..Default::default()
-        };
-        cfg.chips.len()
-    ];
+    assert!((chips::unit_price(&cfg, h200.price_usd, access) - 1.25 * h200.price_usd).abs() < 1e-6);
+    let mut states = chips::start_states(&cfg);
+    states.iter_mut().for_each(|s| s.us_delivered_last = 1e6);
     let mut supply = vec![0.0; cfg.chips.len()];
     supply[k] = 1000.0;
     let order = chips::Order {
@@ -96,7 +98,7 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
 fn clearing_is_pro_rata_never_first_come() {
     let cfg = baseline(&[]);
     let k = chip(&cfg, "B200");
-    let mut states = vec![ChipState::default(); cfg.chips.len()];
+    let mut states = chips::start_states(&cfg);
     let mut supply = vec![0.0; cfg.chips.len()];
     supply[k] = 100.0;
     let legal = Access::Legal { revenue_share: 0.0 };
@@ -239,4 +241,44 @@ fn china_lifts_listed_blocks_while_domestic_supply_is_short() {
         chips::access(&cfg, h200, Bloc::CN, gov.cn_stance),
         Access::Denied
     );
+}
+
+#[test]
+fn learning_lowers_a_chip_price_as_output_accumulates() {
+    let cfg = baseline(&["chips[Ascend910C].learning_rate=0.2"]);
+    let k = chip(&cfg, "Ascend910C");
+    let mut states = chips::start_states(&cfg);
+    let extra = vec![0.0; cfg.chips.len()];
+    let mut last = f64::INFINITY;
+    for t in 0..8 {
+        chips::produce(&cfg, &mut states, t, &extra);
+        assert!(states[k].price_usd < last, "tick {t}");
+        last = states[k].price_usd;
+    }
+    // 8 quarters at >= the starting rate more than double experience: at least one 20% step.
+    assert!(last < 0.8 * cfg.chips[k].price_usd + 1e-6);
+    let h100 = chip(&cfg, "H100");
+    assert_eq!(
+        states[h100].price_usd, cfg.chips[h100].price_usd,
+        "no learning configured"
+    );
+}
+
+#[test]
+fn us_buyers_cannot_buy_chinese_chips_unless_allowed() {
+    let cfg = baseline(&[]);
+    let ascend = &cfg.chips[chip(&cfg, "Ascend950")];
+    assert_eq!(
+        chips::access(&cfg, ascend, Bloc::US, chips::ChinaStance::AsListed),
+        Access::Denied
+    );
+    assert!(matches!(
+        chips::access(&cfg, ascend, Bloc::NONALIGNED, chips::ChinaStance::AsListed),
+        Access::Legal { .. }
+    ));
+    let open = baseline(&["policy.us.block_chinese_chips=false"]);
+    assert!(matches!(
+        chips::access(&open, ascend, Bloc::US, chips::ChinaStance::AsListed),
+        Access::Legal { .. }
+    ));
 }

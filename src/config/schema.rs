@@ -348,10 +348,17 @@ pub struct ChipCfg {
     /// yields), relative to Nvidia's mature stack; 1 by default.
     #[serde(default = "one")]
     pub software_efficiency: f64,
+    /// Experience curve: share of the price shed per doubling of cumulative output (0 = none).
+    #[serde(default)]
+    pub learning_rate: f64,
 }
 
 fn one() -> f64 {
     1.0
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A lab.
@@ -485,6 +492,9 @@ pub struct UsPolicy {
     pub friction: f64,
     /// US labs may not release open weights.
     pub open_weights_ban: bool,
+    /// US buyers may not buy Chinese AI chips (Huawei is on the Entity List).
+    #[serde(default = "yes")]
+    pub block_chinese_chips: bool,
 }
 
 /// One US export rule.

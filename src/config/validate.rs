@@ -345,6 +345,13 @@ fn chips(chips: &[ChipCfg]) -> Check {
             -0.9,
             10.0,
         )?;
+        range(
+            format!("{k}.software_efficiency"),
+            x.software_efficiency,
+            0.05,
+            1.0,
+        )?;
+        range(format!("{k}.learning_rate"), x.learning_rate, 0.0, 0.5)?;
     }
     Ok(())
 }

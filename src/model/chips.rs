@@ -50,6 +50,8 @@ pub struct ChipState {
     pub licensed: [f64; 4],
     /// Cumulative units produced (learning).
     pub cumulative: f64,
+    /// List price now, USD: the configured price lowered by learning.
+    pub price_usd: f64,
 }
 
 /// Who placed an order.
@@ -112,6 +114,9 @@ pub enum ChinaStance {
 
 /// The rule a buyer in `bloc` faces for `chip`, given policy and China's adaptive stance.
 pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> Access {
+    if bloc == Bloc::US && chip.designer == Bloc::CN && cfg.policy.us.block_chinese_chips {
+        return Access::Denied;
+    }
     if bloc == Bloc::CN && chip.designer != Bloc::CN {
         let listed = cfg
             .policy
@@ -147,11 +152,23 @@ pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> 
     }
 }
 
-/// Price per unit for a buyer with this access.
-pub fn unit_price(cfg: &Config, chip: &ChipCfg, access: Access) -> f64 {
+/// Market state of every chip type at the start of a run.
+pub fn start_states(cfg: &Config) -> Vec<ChipState> {
+    cfg.chips
+        .iter()
+        .map(|c| ChipState {
+            us_delivered: c.capacity_per_tick,
+            price_usd: c.price_usd,
+            ..ChipState::default()
+        })
+        .collect()
+}
+
+/// Price per unit for a buyer with this access, from the chip's current list price.
+pub fn unit_price(cfg: &Config, list_price: f64, access: Access) -> f64 {
     match access {
-        Access::Legal { revenue_share } => chip.price_usd * (1.0 + revenue_share),
-        Access::Leak => chip.price_usd * (1.0 + cfg.policy.us.leak_markup),
+        Access::Legal { revenue_share } => list_price * (1.0 + revenue_share),
+        Access::Leak => list_price * (1.0 + cfg.policy.us.leak_markup),
         Access::Denied => f64::INFINITY,
     }
 }
@@ -210,6 +227,7 @@ impl Purchase {
 pub fn split_budget(
     cfg: &Config,
     p: &Purchase,
+    states: &[ChipState],
     available: &[bool],
     stance: ChinaStance,
     allow_leak: bool,
@@ -222,7 +240,7 @@ pub fn split_budget(
         {
             continue;
         }
-        let price = unit_price(cfg, chip, a);
+        let price = unit_price(cfg, states[k].price_usd, a);
         cands.push((
             k,
             a,
@@ -295,9 +313,20 @@ pub fn produce(
             }
             st.produced = st.capacity;
             st.cumulative += st.produced;
+            st.price_usd = learned_price(chip, st.cumulative);
             st.produced + st.inventory
         })
         .collect()
+}
+
+/// Experience curve: each doubling of output (counting a year at the starting rate as
+/// prior experience) cuts the price by `learning_rate`.
+fn learned_price(chip: &ChipCfg, cumulative: f64) -> f64 {
+    if chip.learning_rate <= 0.0 {
+        return chip.price_usd;
+    }
+    let prior = 4.0 * chip.capacity_per_tick.max(1.0);
+    chip.price_usd * ((prior + cumulative) / prior).powf((1.0 - chip.learning_rate).log2())
 }
 
 /// Clear one round of orders pro-rata per chip type, applying what is left of the
@@ -347,8 +376,8 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
         if units <= 0.0 {
             continue;
         }
-        let chip = &cfg.chips[o.chip];
-        let price = unit_price(cfg, chip, o.access);
+        let list = states[o.chip].price_usd;
+        let price = unit_price(cfg, list, o.access);
         let st = &mut states[o.chip];
         match o.access {
             Access::Leak => st.leaked += units,
@@ -357,7 +386,7 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
                 if revenue_share > 0.0 {
                     st.licensed[o.bloc.index()] += units;
                 }
-                out.license_revenue += units * chip.price_usd * revenue_share;
+                out.license_revenue += units * list * revenue_share;
             }
             Access::Denied => continue,
         }

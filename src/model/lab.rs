@@ -30,6 +30,8 @@ pub struct Lab {
     pub budget_usd: f64,
     /// Algorithmic efficiency multiplier.
     pub algo_efficiency: f64,
+    /// Owned chips by type (units still in service, config order).
+    pub chips_by_type: Vec<f64>,
     /// Owned training chips, H100-equivalents.
     pub train_h100e: f64,
     /// Power those chips draw at full use, GW (IT load, before PUE).
@@ -71,6 +73,7 @@ impl Lab {
             bloc,
             budget_usd: lc.budget_usd_per_tick,
             algo_efficiency: lc.algo_efficiency,
+            chips_by_type: vec![0.0; cfg.chips.len()],
             train_h100e: lc.chips_h100e,
             chip_power_gw: lc.chips_h100e * START_WATTS_PER_H100E * 1e-9,
             rented_h100e: 0.0,
@@ -112,10 +115,13 @@ impl Lab {
     }
 
     /// Add delivered chips to the lab's stock.
-    pub fn receive(&mut self, chip: &ChipCfg, units: f64, unit_price: f64) {
+    pub fn receive(&mut self, k: usize, chip: &ChipCfg, units: f64, unit_price: f64) {
         let h100e = units * train_h100e(chip);
         if h100e <= 0.0 {
             return;
+        }
+        if let Some(n) = self.chips_by_type.get_mut(k) {
+            *n += units;
         }
         self.train_h100e += h100e;
         self.chip_power_gw += units * chip.watts * 1e-9;
@@ -130,6 +136,7 @@ impl Lab {
         let keep = 1.0 - 1.0 / d.chip_life_ticks as f64;
         self.train_h100e *= keep;
         self.chip_power_gw *= keep;
+        self.chips_by_type.iter_mut().for_each(|n| *n *= keep);
         let h100e = self.train_h100e * utilisation + self.rented_h100e;
         self.run_flop += h100e * flop_per_h100e_tick(d.mfu) * d.training_fraction;
         let growth = d.algo_growth_per_tick * lc.talent.powf(d.talent_elasticity);

@@ -131,14 +131,7 @@ impl World {
         let markets = build_markets(cfg);
         let infer_h100e = vec![0.0; n];
         let infer_power_gw = vec![0.0; n];
-        let chips = cfg
-            .chips
-            .iter()
-            .map(|c| ChipState {
-                us_delivered: c.capacity_per_tick,
-                ..ChipState::default()
-            })
-            .collect();
+        let chips = chips::start_states(cfg);
         let mut world = World {
             tick: 0,
             seed,
@@ -287,7 +280,7 @@ impl World {
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
         let orders: Vec<chips::Order> = purchases
             .iter()
-            .flat_map(|p| chips::split_budget(cfg, p, &introduced, block, true))
+            .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &introduced, block, true))
             .collect();
         let mut clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
         let mut spent = vec![0.0; purchases.len()];
@@ -307,7 +300,7 @@ impl World {
         }
         let second: Vec<chips::Order> = purchases
             .iter()
-            .flat_map(|p| chips::split_budget(cfg, p, &on_shelf, block, false))
+            .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &on_shelf, block, false))
             .collect();
         let round2 = chips::clear(cfg, &mut self.chips, &shelf, &second);
         clearing.license_revenue += round2.license_revenue;
@@ -383,7 +376,7 @@ impl World {
         for d in &clearing.deliveries {
             let chip = &cfg.chips[d.chip];
             match d.buyer {
-                Buyer::Lab(i) => self.labs[i].receive(chip, d.units, d.unit_price),
+                Buyer::Lab(i) => self.labs[i].receive(d.chip, chip, d.units, d.unit_price),
                 Buyer::Country(c) => {
                     self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
                     self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
