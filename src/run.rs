@@ -239,29 +239,33 @@ pub fn write_run_dir(
     Ok(manifest)
 }
 
-/// A few lines for the terminal: where the run went and who leads.
+/// A few lines for the terminal: where the run went, who leads each race at the end,
+/// and since when (the quarter the last lead change happened).
 pub fn summary(outcome: &RunOutcome) -> String {
     let ts = &outcome.timeseries;
     let last = |m: &str, s: &str| ts.last_value(m, s).unwrap_or(f64::NAN);
-    let lead = |us: f64, cn: f64| if us >= cn { "US" } else { "China" };
-    let (iu, ic) = (
-        last("innovation_index", "US"),
-        last("innovation_index", "CN"),
-    );
-    let (du, dc) = (last("diffusion_index", "US"), last("diffusion_index", "CN"));
+    let race = |metric: &str| {
+        let us = ts.series(metric, "US");
+        let cn = ts.series(metric, "CN");
+        let leads: Vec<bool> = us.iter().zip(&cn).map(|(u, c)| u.1 >= c.1).collect();
+        let (u, c) = (last(metric, "US"), last(metric, "CN"));
+        let who = if u >= c { "US" } else { "China" };
+        let since = leads.windows(2).rposition(|w| w[0] != w[1]).map(|i| i + 1);
+        let since = match since.and_then(|i| ts.periods().get(i).map(|p| p.1.clone())) {
+            Some(p) => format!(", since {p}"),
+            None => ", throughout".to_string(),
+        };
+        format!("{who} leads ({:.2} vs {:.2}{since})", u.max(c), u.min(c))
+    };
     format!(
-        "wrote {} ({} ticks, seed {}, {:.2} s)\n  innovation: {} leads ({:.2} vs {:.2}); frontier gap {:.1} months\n  diffusion:  {} leads ({:.2} vs {:.2}); adoption US {:.0}% CN {:.0}%\n  open {}",
+        "wrote {} ({} ticks, seed {}, {:.2} s)\n  innovation: {}; frontier gap {:.1} months\n  diffusion:  {}; adoption US {:.0}% CN {:.0}%\n  open {}",
         outcome.out_dir.display(),
         outcome.manifest.ticks,
         outcome.manifest.seed,
         outcome.manifest.wall_time_s,
-        lead(iu, ic),
-        iu.max(ic),
-        iu.min(ic),
+        race("innovation_index"),
         last("frontier_gap_months", "world"),
-        lead(du, dc),
-        du.max(dc),
-        du.min(dc),
+        race("diffusion_index"),
         100.0 * last("adoption_share", "US"),
         100.0 * last("adoption_share", "CN"),
         outcome.out_dir.join("report.html").display(),
