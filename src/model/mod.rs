@@ -332,13 +332,16 @@ impl World {
         let keep = 1.0 - 1.0 / cfg.lab_dynamics.chip_life_ticks as f64;
         let mut cn_demand = 0.0;
         for (c, ct) in cfg.countries.iter().enumerate() {
+            let retired = self.infer_h100e[c] * (1.0 - keep);
             self.infer_h100e[c] *= keep;
             self.infer_power_gw[c] *= keep;
             let want = (self.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM)
                 - self.infer_h100e[c])
                 .max(0.0);
             if ct.bloc == Bloc::CN {
-                cn_demand += want;
+                // Demand for inference chips is at least what wears out each quarter,
+                // so the self-sufficiency ratio stays meaningful when stocks run ahead.
+                cn_demand += want.max(retired);
             }
             out.push(chips::Purchase {
                 buyer: Buyer::Country(c),
