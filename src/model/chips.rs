@@ -13,7 +13,7 @@ use crate::config::{Bloc, ChipCfg, Config, ExportRule, ImportStance};
 /// Training TFLOPS of one H100, the unit of "H100-equivalents".
 pub const H100_TFLOPS: f64 = 989.0;
 /// Sharpness of buyers' preference for cheaper compute (elasticity of order share to cost).
-const COST_ELASTICITY: f64 = 3.0;
+const COST_ELASTICITY: i32 = 3;
 
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -245,7 +245,7 @@ pub fn split_budget(
             k,
             a,
             price,
-            (price / perf).powf(-COST_ELASTICITY) * p.bias(chip),
+            (price / perf).powi(-COST_ELASTICITY) * p.bias(chip),
         ));
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
