@@ -5,31 +5,14 @@
 //! tick's metrics). Each iteration steps a fresh clone of a world warmed up
 //! for a few ticks, so every sample measures the same quarter.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+mod common;
 
-use airace::config;
-use airace::run::Simulation;
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use std::time::Duration;
 
-/// Ticks run before measuring.
-const WARMUP_TICKS: u32 = 4;
-
-fn warmed_up_baseline() -> Simulation {
-    let loaded = config::load(Path::new("configs/baseline.toml"), &[])
-        .unwrap_or_else(|e| panic!("cannot load the baseline config: {e}"));
-    let mut sim = Simulation::new(loaded.config);
-    for _ in 0..WARMUP_TICKS {
-        sim.step()
-            .unwrap_or_else(|e| panic!("warm-up tick failed: {e}"));
-    }
-    sim
-}
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn baseline_tick(c: &mut Criterion) {
-    let sim = warmed_up_baseline();
-    let cfg = config::config_at_tick(&sim.config, sim.world.tick)
-        .unwrap_or_else(|e| panic!("schedule: {e}"));
+    let sim = common::warmed_up(&[]);
     let mut group = c.benchmark_group("baseline_tick");
     group
         .sample_size(20)
@@ -37,29 +20,10 @@ fn baseline_tick(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(sim.world.firms.firms.len() as u64));
     group.bench_function("world_step", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut world = sim.world.clone();
-                let t = Instant::now();
-                black_box(world.step(&cfg));
-                total += t.elapsed();
-            }
-            total
-        })
+        b.iter_custom(|iters| common::time_world_steps(&sim, iters))
     });
     group.bench_function("sim_step", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut s = sim.clone();
-                let t = Instant::now();
-                s.step().unwrap_or_else(|e| panic!("tick failed: {e}"));
-                total += t.elapsed();
-                black_box(&s.timeseries);
-            }
-            total
-        })
+        b.iter_custom(|iters| common::time_sim_steps(&sim, iters))
     });
     group.finish();
 }

@@ -6,29 +6,13 @@
 //! timed. Sizes 10k, 100k and 1M firms, at 1 and 2 rayon threads. Issue 8's
 //! target: 50 M firm-steps/s on 2 threads at 1M firms, ≥ 1.8× from 1 → 2.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+mod common;
 
-use airace::config;
+use std::time::Duration;
+
 use airace::model::firm::Firm;
 use airace::run::Simulation;
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-
-/// Ticks run before measuring, so firms are past their initial state.
-const WARMUP_TICKS: u32 = 4;
-
-/// A baseline simulation with `firms` firms, already stepped `WARMUP_TICKS` times.
-pub fn warmed_up(firms: u64) -> Simulation {
-    let sets = vec![format!("firms.count={firms}")];
-    let loaded = config::load(Path::new("configs/baseline.toml"), &sets)
-        .unwrap_or_else(|e| panic!("cannot load the baseline config: {e}"));
-    let mut sim = Simulation::new(loaded.config);
-    for _ in 0..WARMUP_TICKS {
-        sim.step()
-            .unwrap_or_else(|e| panic!("warm-up tick failed: {e}"));
-    }
-    sim
-}
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// A pool of exactly `n` workers.
 fn pool(n: usize) -> rayon::ThreadPool {
@@ -38,35 +22,14 @@ fn pool(n: usize) -> rayon::ThreadPool {
         .unwrap_or_else(|e| panic!("cannot build a {n}-thread pool: {e}"))
 }
 
-/// Time `iters` steps of `World::step` alone (no metrics), each on a fresh clone.
+/// Time `iters` world steps inside `pool`.
 fn time_world_steps(sim: &Simulation, pool: &rayon::ThreadPool, iters: u64) -> Duration {
-    let cfg = config::config_at_tick(&sim.config, sim.world.tick)
-        .unwrap_or_else(|e| panic!("schedule at tick {}: {e}", sim.world.tick));
-    pool.install(|| {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let mut world = sim.world.clone();
-            let t = Instant::now();
-            black_box(world.step(&cfg));
-            total += t.elapsed();
-        }
-        total
-    })
+    pool.install(|| common::time_world_steps(sim, iters))
 }
 
-/// Time `iters` calls of `Simulation::step` (tick plus metric recording), each on a fresh clone.
+/// Time `iters` simulation steps (with metrics) inside `pool`.
 fn time_sim_steps(sim: &Simulation, pool: &rayon::ThreadPool, iters: u64) -> Duration {
-    pool.install(|| {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let mut s = sim.clone();
-            let t = Instant::now();
-            s.step().unwrap_or_else(|e| panic!("tick failed: {e}"));
-            total += t.elapsed();
-            black_box(&s.timeseries);
-        }
-        total
-    })
+    pool.install(|| common::time_sim_steps(sim, iters))
 }
 
 fn firm_step(c: &mut Criterion) {
@@ -78,7 +41,7 @@ fn firm_step(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     for firms in [10_000u64, 100_000, 1_000_000] {
-        let sim = warmed_up(firms);
+        let sim = common::warmed_up(&[format!("firms.count={firms}")]);
         group.throughput(Throughput::Elements(firms));
         for (n, p) in &pools {
             let id = format!("{firms}/threads={n}");
