@@ -546,9 +546,10 @@ pub fn write_outputs(
     let md = readme_markdown(results, replicates, master);
     write_atomic(&out.join("scenarios.md"), md.as_bytes())?;
     let charts = render_charts(out, results, periods)?;
-    write_atomic(
+    crate::report::write_html_page(
         &out.join("report.html"),
-        report_html(results, &charts, replicates, master).as_bytes(),
+        "airace scenarios",
+        &report_body(results, &charts, replicates, master),
     )
 }
 
@@ -578,32 +579,26 @@ fn render_charts(
     Ok(files)
 }
 
-/// Escape text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A self-contained report page: the table of means and intervals, then the charts.
-fn report_html(results: &[ScenarioResult], charts: &[String], reps: usize, master: u64) -> String {
+/// The report page's body: the table of means and intervals, then the charts
+/// (the page itself, with the shared style, comes from [`crate::report::write_html_page`]).
+fn report_body(results: &[ScenarioResult], charts: &[String], reps: usize, master: u64) -> String {
     let mut b = format!(
         "<h1>airace scenarios</h1>\n<p>{} scenarios x {reps} replicates, master seed {master}; \
          cells: mean [p05, p95] across replicates. Data: <a href=\"scenarios.csv\">scenarios.csv</a>, \
-         <a href=\"bands.csv\">bands.csv</a>.</p>\n<table border=\"1\" cellpadding=\"4\">\n<tr><th>outcome</th>",
+         <a href=\"bands.csv\">bands.csv</a>.</p>\n<table>\n<tr><th>outcome</th>",
         results.len()
     );
     for r in results {
-        let _ = write!(b, "<th>{}</th>", esc(&r.name));
+        let _ = write!(b, "<th>{}</th>", crate::report::escape_html(&r.name));
     }
     b.push_str("</tr>\n");
     for hl in HEADLINES {
         let _ = write!(
             b,
             "<tr><td>{} @ {} ({})</td>",
-            esc(hl.metric),
-            esc(hl.scope),
-            esc(&hl.stat.label())
+            crate::report::escape_html(hl.metric),
+            crate::report::escape_html(hl.scope),
+            crate::report::escape_html(&hl.stat.label())
         );
         for r in results {
             let sm = summarise(&r.values(hl));
@@ -619,11 +614,14 @@ fn report_html(results: &[ScenarioResult], charts: &[String], reps: usize, maste
     }
     b.push_str("</table>\n");
     for c in charts {
-        let _ = writeln!(b, "<p><img src=\"{}\" alt=\"{}\"></p>", esc(c), esc(c));
+        let _ = writeln!(
+            b,
+            "<p><img src=\"{}\" alt=\"{}\"></p>",
+            crate::report::escape_html(c),
+            crate::report::escape_html(c)
+        );
     }
-    format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>airace scenarios</title></head>\n<body>\n{b}</body></html>\n"
-    )
+    b
 }
 
 /// Up to four decimals (scientific notation for very large or small values), for the report.
