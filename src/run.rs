@@ -18,6 +18,9 @@ use crate::model::World;
 
 /// Name of the time-series file in a run folder.
 pub const TIMESERIES: &str = "timeseries.csv";
+/// Runs smaller than this many firm-steps finish too fast to need a progress display.
+const PROGRESS_MIN_FIRM_STEPS: u64 = 20_000_000;
+
 /// Name of the resolved config in a run folder.
 pub const CONFIG_FILE: &str = "config.toml";
 
@@ -177,14 +180,25 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     let mut sim = Simulation::new(config.clone());
     sim.check_invariants |= opts.check_invariants;
     let every = opts.checkpoint_every.unwrap_or(0);
+    // Only long runs (above ~0.2 s of stepping) get a progress display.
+    let work = config.firms.count.saturating_mul(config.run.ticks as u64);
+    let quiet = opts.quiet || work < PROGRESS_MIN_FIRM_STEPS;
+    let mut progress = crate::sweep::progress::Progress::counting(
+        config.run.ticks as u64,
+        quiet,
+        "quarters",
+        "run",
+    );
     with_threads(opts.threads, || {
         sim.run_to_end(|s| {
             if every > 0 && s.world.tick % every == 0 {
                 crate::checkpoint::save(s, out)?;
             }
+            progress.inc(0);
             Ok(())
         })
     })??;
+    progress.finish();
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let manifest = write_run_dir(
         out,
