@@ -199,6 +199,10 @@ pub struct SectorCfg {
     pub embodied: bool,
     /// How much firms need to customise models (0–1); favours open weights.
     pub customisation_need: f64,
+    /// Share of the sector's firms for which AI is ever worth adopting (the Bass model's
+    /// market potential m); 1 by default.
+    #[serde(default = "one")]
+    pub market_potential: f64,
 }
 
 /// Per-bloc physical parameters.

@@ -165,6 +165,12 @@ fn sectors(s: &[SectorCfg]) -> Check {
             0.0,
             1.0,
         )?;
+        range(
+            format!("sectors[{i}].market_potential"),
+            x.market_potential,
+            0.01,
+            1.0,
+        )?;
     }
     sums_to_one("sectors[*].share", s.iter().map(|x| x.share).sum())
 }

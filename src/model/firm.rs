@@ -10,8 +10,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::stack::{NO_STACK, N_STACKS};
-use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, Stream};
+use super::stack::{NEVER, NO_STACK, N_STACKS};
+use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, uniform, Stream};
 
 /// Firms per parallel work item. Fixed (never derived from the thread count) for determinism.
 pub const SEGMENT: usize = 4096;
@@ -185,6 +185,23 @@ impl Firms {
         }
     }
 
+    /// Mark non-adopters outside their sector's market potential as never adopting.
+    ///
+    /// `potential[s]` is the share of sector s's firms for which AI is ever worth it
+    /// (the Bass model's m). Each firm draws once, from its own seeded stream, so the
+    /// marking does not depend on threads; with every potential at 1 nothing changes.
+    pub fn limit_potential(&mut self, potential: &[f64], seed: u64) {
+        for (id, f) in self.firms.iter_mut().enumerate() {
+            let m = potential.get(f.sector as usize).copied().unwrap_or(1.0);
+            if f.stack != NO_STACK || m >= 1.0 {
+                continue;
+            }
+            if uniform(&mut agent_rng(seed, Stream::FirmInit, id as u64, 1)) >= m {
+                f.stack = NEVER;
+            }
+        }
+    }
+
     /// Totals per group from the current state (used at set-up and after each tick).
     pub fn totals(&self) -> Vec<GroupTotals> {
         let partials: Vec<GroupTotals> = self
@@ -264,6 +281,9 @@ fn step_firm(
 ) {
     let (u_event, u_choice) = two_uniforms(key, id);
     let u_choice = u_choice as f32;
+    if f.stack == NEVER {
+        return;
+    }
     if f.stack == NO_STACK {
         if u_event < rule.hazard {
             f.stack = pick(&rule.choose_new, u_choice);
@@ -288,7 +308,7 @@ fn step_firm(
 fn segment_totals(seg: &[Firm]) -> GroupTotals {
     let mut t = GroupTotals::default();
     for f in seg {
-        if f.stack != NO_STACK {
+        if (f.stack as usize) < N_STACKS {
             let k = f.stack as usize;
             t.adopters[k] += 1;
             t.intensity[k] += f.intensity as f64;
@@ -392,5 +412,44 @@ mod tests {
         let t = f.step(&[r], &[CountryRule::default()], 0.0, 0.2, 7, 0);
         assert_eq!(t[0].adopters[0], 0);
         assert_eq!(t[0].adopters[2], 50);
+    }
+}
+
+#[cfg(test)]
+mod potential_tests {
+    use super::*;
+
+    #[test]
+    fn firms_outside_the_market_potential_never_adopt() {
+        let mut f = Firms::new(&[vec![20_000]], &[0.0], &[0], 0.0, 0.2, 1);
+        f.limit_potential(&[0.6], 1);
+        let never = f.firms.iter().filter(|x| x.stack == NEVER).count() as f64 / 20_000.0;
+        // Binomial(20,000, 0.4): sd 0.0035; allow 5 sd.
+        assert!((never - 0.4).abs() < 0.018, "{never}");
+        let mut choose_new = [1.0f32; N_STACKS];
+        choose_new[0] = 1.0;
+        let rule = GroupRule {
+            p: 50.0,
+            q: 0.0,
+            peer_share: 0.0,
+            hazard: 1.0,
+            choose_new,
+            choose_from: [choose_new; N_STACKS],
+            available: [true; N_STACKS],
+        };
+        let t = f.step(
+            &[rule],
+            &[CountryRule {
+                intensity_growth: 0.1,
+            }],
+            0.0,
+            0.2,
+            3,
+            0,
+        );
+        assert_eq!(
+            t[0].total_adopters() as usize,
+            f.firms.iter().filter(|x| x.stack != NEVER).count()
+        );
     }
 }

@@ -120,7 +120,7 @@ impl World {
             .map(|c| home_stack(c.bloc, &labs) as u8)
             .collect();
         let f = &cfg.firms;
-        let firms = Firms::new(
+        let mut firms = Firms::new(
             &counts,
             &initial,
             &initial_stack,
@@ -128,6 +128,8 @@ impl World {
             f.intensity_start,
             seed,
         );
+        let potential: Vec<f64> = cfg.sectors.iter().map(|s| s.market_potential).collect();
+        firms.limit_potential(&potential, seed);
         let markets = build_markets(cfg);
         let infer_h100e = vec![0.0; n];
         let infer_power_gw = vec![0.0; n];
