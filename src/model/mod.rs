@@ -150,14 +150,15 @@ impl World {
             us_frontier: Vec::new(),
             cn_frontier: Vec::new(),
         };
-        world.last = world.aggregate(cfg, 0.0);
+        let totals = world.firms.totals();
+        world.last = world.aggregate(cfg, totals.clone(), world.utilisation(cfg), 0.0);
         // Countries start a little short of inference chips (demand ran ahead of supply
         // in 2025: Chinese H200 orders alone exceeded Nvidia's inventory [S]).
         for c in 0..n {
             world.infer_h100e[c] = world.last.demand_h100e[c] * START_INFERENCE_COVER;
             world.infer_power_gw[c] = world.infer_h100e[c] * START_INFERENCE_WATTS * 1e-9;
         }
-        world.last = world.aggregate(cfg, 0.0);
+        world.last = world.aggregate(cfg, totals, world.utilisation(cfg), 0.0);
         world
     }
 
@@ -176,7 +177,7 @@ impl World {
         self.build_and_power(cfg, t);
         let utilisation = self.utilisation(cfg);
         self.train_labs(cfg, t, &utilisation);
-        let rules = self.group_rules(cfg);
+        let rules = self.group_rules(cfg, &shares);
         let country_rules: Vec<CountryRule> = self
             .last
             .served
@@ -194,15 +195,12 @@ impl World {
             self.seed,
             t,
         );
-        self.last.groups = groups;
         let ratio = if cn_demand > 0.0 {
             cn_supply / cn_demand
         } else {
             self.last.cn_self_sufficiency
         };
-        let mut agg = self.aggregate(cfg, ratio);
-        agg.utilisation = utilisation;
-        self.last = agg;
+        self.last = self.aggregate(cfg, groups, utilisation, ratio);
         self.us_frontier.push(self.frontier(Bloc::US));
         self.cn_frontier.push(self.frontier(Bloc::CN));
         self.tick += 1;
@@ -486,9 +484,8 @@ impl World {
     }
 
     /// Per-group Bass terms and logit choice tables for this tick.
-    fn group_rules(&self, cfg: &Config) -> Vec<GroupRule> {
+    fn group_rules(&self, cfg: &Config, shares: &[[f64; N_STACKS]]) -> Vec<GroupRule> {
         let offer = metrics::stack_offer(&self.labs);
-        let shares = self.country_stack_shares(cfg);
         let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
         // Each group's rule depends only on shared read-only inputs; `collect` keeps order.
         self.firms
@@ -500,19 +497,20 @@ impl World {
                 let size = (g.end - g.start) as f64;
                 let peer = totals.total_adopters() as f64 / size;
                 metrics::group_rule(
-                    cfg, &self.gov, &offer, &shares, best_world, g.country, g.sector, peer,
+                    cfg, &self.gov, &offer, shares, best_world, g.country, g.sector, peer,
                 )
             })
             .collect()
     }
 
     /// Aggregates from the current firm state.
-    fn aggregate(&self, cfg: &Config, cn_ratio: f64) -> Aggregates {
-        let groups = if self.last.groups.len() == self.firms.groups.len() {
-            self.last.groups.clone()
-        } else {
-            self.firms.totals()
-        };
+    fn aggregate(
+        &self,
+        cfg: &Config,
+        groups: Vec<GroupTotals>,
+        utilisation: Vec<f64>,
+        cn_ratio: f64,
+    ) -> Aggregates {
         let n = cfg.countries.len();
         let mut load = vec![0.0; n];
         for (g, t) in self.firms.groups.iter().zip(&groups) {
@@ -520,7 +518,6 @@ impl World {
         }
         let per_firm = cfg.firms.full_adoption_demand_h100e / cfg.firms.count.max(1) as f64;
         let demand: Vec<f64> = load.iter().map(|l| l * per_firm).collect();
-        let utilisation = self.utilisation(cfg);
         let served = (0..n)
             .map(|c| {
                 if demand[c] > 0.0 {
