@@ -212,7 +212,14 @@ pub fn from_value(value: Value, origin: &str, sets: &[String]) -> Result<Config>
 fn typed(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
     serde_path_to_error::deserialize::<_, Config>(value).map_err(|e| {
         let key = e.path().to_string();
-        let msg = e.inner().to_string();
+        // The TOML error repeats the key path on a second line ("in `firms`"): keep the first.
+        let msg = e
+            .inner()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         blame(origin, sets, key, msg)
     })
 }
@@ -221,7 +228,13 @@ fn typed(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
 fn blame(origin: &str, sets: &[String], key: String, msg: String) -> Error {
     let norm = |s: &str| s.replace(['[', ']'], ".").replace("..", ".");
     let culprit = sets.iter().find(|s| {
-        let path = norm(s.split('=').next().unwrap_or("").trim());
+        let path = norm(
+            s.split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches('-'),
+        );
         let k = norm(&key);
         k.starts_with(path.trim_end_matches('.')) || path.starts_with(k.trim_end_matches('.'))
     });
@@ -258,6 +271,34 @@ pub fn with_sets(base: &Config, sets: &[String], origin: &str) -> Result<Config>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removing_a_key_resets_an_option_and_is_validated() {
+        let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/tiny.toml");
+        let key = "policy.china.block_all_foreign_at_self_sufficiency";
+        assert!(load(&tiny, &[])
+            .unwrap()
+            .config
+            .policy
+            .china
+            .block_all_foreign_at_self_sufficiency
+            .is_some());
+        let off = load(&tiny, &[format!("-{key}")]).unwrap();
+        assert_eq!(
+            off.config
+                .policy
+                .china
+                .block_all_foreign_at_self_sufficiency,
+            None
+        );
+        let e = load(&tiny, &["-firms.count".to_string()]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().contains("missing field `count`")
+                && e.to_string().contains("--set -firms.count"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn merge_overlays_tables_and_replaces_values() {

@@ -7,6 +7,8 @@
 //! Path syntax: dotted keys; a list entry is picked by index (`labs[3]`) or by
 //! name (`chips[H200]` or `chips.H200`), where the name matches an entry's
 //! `name`, `code`, `id` or `chip` field, or `<chip>_<dest>` for export rules.
+//! `-key.path` (no `=`) removes a key, so an optional setting from a base file
+//! can be switched off.
 
 use toml::Value;
 
@@ -19,9 +21,9 @@ enum Step {
 
 /// Split `path=value` and parse the value as a TOML literal (a bare word is a string).
 pub fn split_assignment(assignment: &str) -> Result<(String, Value), String> {
-    let (path, raw) = assignment
-        .split_once('=')
-        .ok_or_else(|| format!("`{assignment}` is not of the form key.path=value"))?;
+    let (path, raw) = assignment.split_once('=').ok_or_else(|| {
+        format!("`{assignment}` is not of the form key.path=value (or -key.path to remove a key)")
+    })?;
     let path = path.trim();
     if path.is_empty() {
         return Err(format!("`{assignment}` has an empty key path"));
@@ -110,48 +112,76 @@ fn select<'a>(list: &'a mut [Value], sel: &str, shown: &str) -> Result<&'a mut V
 }
 
 /// Set `path` to `value` inside `root`. Intermediate tables and list entries must exist;
-/// the last key may be new (the schema check that follows rejects unknown keys).
-pub fn apply(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
-    let steps = parse_path(path)?;
-    let mut node = root;
-    let mut shown = String::new();
-    for (i, step) in steps.iter().enumerate() {
-        let last = i + 1 == steps.len();
-        match step {
-            Step::Key(k) => {
-                if !shown.is_empty() {
-                    shown.push('.');
-                }
-                shown.push_str(k);
-                node = match node {
-                    Value::Table(t) if last => {
-                        let coerced = coerce_like(t.get(k), value);
-                        t.insert(k.clone(), coerced);
-                        return Ok(());
-                    }
-                    Value::Table(t) => t
-                        .get_mut(k)
-                        .ok_or_else(|| format!("`{shown}`: no such key"))?,
-                    Value::Array(list) => select(list, k, &shown)?,
-                    _ => return Err(format!("`{shown}`: cannot descend into a plain value")),
-                };
+/// Step from `node` into its child named by `step`, extending `shown` (the path so far).
+fn descend<'a>(
+    node: &'a mut Value,
+    step: &Step,
+    shown: &mut String,
+) -> Result<&'a mut Value, String> {
+    match step {
+        Step::Key(k) => {
+            if !shown.is_empty() {
+                shown.push('.');
             }
-            Step::Select(sel) => {
-                shown.push_str(&format!("[{sel}]"));
-                let Value::Array(list) = node else {
-                    return Err(format!(
-                        "`{shown}`: `[{sel}]` selects a list entry, but this key is not a list"
-                    ));
-                };
-                node = select(list, sel, &shown)?;
+            shown.push_str(k);
+            match node {
+                Value::Table(t) => t
+                    .get_mut(k)
+                    .ok_or_else(|| format!("`{shown}`: no such key")),
+                Value::Array(list) => select(list, k, shown),
+                _ => Err(format!("`{shown}`: cannot descend into a plain value")),
             }
         }
-        if last {
-            *node = value;
-            return Ok(());
+        Step::Select(sel) => {
+            shown.push_str(&format!("[{sel}]"));
+            let Value::Array(list) = node else {
+                return Err(format!(
+                    "`{shown}`: `[{sel}]` selects a list entry, but this key is not a list"
+                ));
+            };
+            select(list, sel, shown)
         }
     }
+}
+
+/// Walk to the parent of the last step; returns it with the last step and the path shown so far.
+fn parent_of<'a>(root: &'a mut Value, path: &str) -> Result<(&'a mut Value, Step, String), String> {
+    let mut steps = parse_path(path)?;
+    let last = steps
+        .pop()
+        .ok_or_else(|| format!("empty key path `{path}`"))?;
+    let mut node = root;
+    let mut shown = String::new();
+    for step in &steps {
+        node = descend(node, step, &mut shown)?;
+    }
+    Ok((node, last, shown))
+}
+
+/// Set `path` to `value` inside `root`. Intermediate tables and list entries must exist;
+/// the last key may be new (the schema check that follows rejects unknown keys).
+pub fn apply(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let (parent, last, mut shown) = parent_of(root, path)?;
+    if let (Step::Key(k), Value::Table(t)) = (&last, &mut *parent) {
+        let coerced = coerce_like(t.get(k), value);
+        t.insert(k.clone(), coerced);
+        return Ok(());
+    }
+    *descend(parent, &last, &mut shown)? = value;
     Ok(())
+}
+
+/// Remove the key at `path`, so an optional setting inherited from a base file
+/// falls back to "not set" (e.g. switching off an adaptive policy rule).
+pub fn remove(root: &mut Value, path: &str) -> Result<(), String> {
+    let (parent, last, _) = parent_of(root, path)?;
+    match (last, parent) {
+        (Step::Key(k), Value::Table(t)) => t
+            .remove(&k)
+            .map(|_| ())
+            .ok_or_else(|| format!("`{path}`: no such key to remove")),
+        _ => Err(format!("`{path}`: only a key of a table can be removed")),
+    }
 }
 
 /// Keep `1` meaning `1.0` where the key currently holds a float.
@@ -164,6 +194,9 @@ fn coerce_like(existing: Option<&Value>, value: Value) -> Value {
 
 /// Parse and apply one `path=value` assignment.
 pub fn apply_assignment(root: &mut Value, assignment: &str) -> Result<(), String> {
+    if let Some(path) = assignment.strip_prefix('-').filter(|p| !p.contains('=')) {
+        return remove(root, path.trim());
+    }
     let (path, value) = split_assignment(assignment)?;
     apply(root, &path, value)
 }
@@ -234,6 +267,21 @@ mod tests {
         assert!(apply_assignment(&mut v, "chips[0.price=1")
             .unwrap_err()
             .contains("unclosed"));
+    }
+
+    #[test]
+    fn keys_can_be_removed() {
+        let mut v = sample();
+        apply_assignment(&mut v, "-firms.p").unwrap();
+        assert!(v["firms"].get("p").is_none());
+        assert!(apply_assignment(&mut v, "-firms.p")
+            .unwrap_err()
+            .contains("no such key"));
+        assert!(apply_assignment(&mut v, "-chips[0]")
+            .unwrap_err()
+            .contains("only a key"));
+        apply_assignment(&mut v, "-chips[H200].price_usd").unwrap();
+        assert!(v["chips"][1].get("price_usd").is_none());
     }
 
     #[test]
