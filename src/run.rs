@@ -285,3 +285,49 @@ pub fn summary(outcome: &RunOutcome) -> String {
         outcome.out_dir.join("report.html").display(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(innovation_us: &[f64], diffusion_us: &[f64]) -> RunOutcome {
+        let mut ts = Timeseries::default();
+        for (t, (&i, &d)) in innovation_us.iter().zip(diffusion_us).enumerate() {
+            let p = period_label(2026, 1, t as u32);
+            for (scope, sign) in [("US", 1.0), ("CN", -1.0)] {
+                ts.push(
+                    t as u32,
+                    &p,
+                    scope,
+                    "innovation_index",
+                    0.5 + sign * (i - 0.5),
+                );
+                ts.push(
+                    t as u32,
+                    &p,
+                    scope,
+                    "diffusion_index",
+                    0.5 + sign * (d - 0.5),
+                );
+            }
+        }
+        RunOutcome {
+            out_dir: PathBuf::from("out"),
+            timeseries: ts,
+            manifest: Manifest::new_for_build("x", "", 1, innovation_us.len() as u32, 1),
+        }
+    }
+
+    #[test]
+    fn summary_says_who_leads_and_since_when() {
+        let text = summary(&outcome(&[0.6, 0.6, 0.4, 0.45], &[0.7, 0.7, 0.7, 0.7]));
+        assert!(
+            text.contains("innovation: China leads (0.55 vs 0.45, since 2026Q3)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("diffusion:  US leads (0.70 vs 0.30, throughout)"),
+            "{text}"
+        );
+    }
+}

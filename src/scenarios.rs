@@ -358,7 +358,14 @@ pub fn scenarios_command(args: &crate::cli::ScenariosArgs) -> Result<()> {
         .map(|f| Ok((f.name.clone(), config::load(&f.path, &args.sets)?)))
         .collect::<Result<_>>()?;
     let master = loaded[0].1.config.run.seed;
-    let results = run_all(&loaded, master, args.replicates, args.jobs, &out)?;
+    let results = run_all(
+        &loaded,
+        master,
+        args.replicates,
+        args.jobs,
+        args.quiet,
+        &out,
+    )?;
     let periods = periods_of(&loaded[0].1.config);
     write_outputs(&out, &results, &periods, master)?;
     if !args.quiet {
@@ -387,6 +394,7 @@ pub fn run_all(
     master: u64,
     replicates: u32,
     jobs: Option<usize>,
+    quiet: bool,
     out: &Path,
 ) -> Result<Vec<ScenarioResult>> {
     let pairs: Vec<(usize, u32)> = (0..loaded.len())
@@ -406,9 +414,27 @@ pub fn run_all(
         let outcome = run::run_to_dir(lc, &opts, &dir)?;
         Ok(extract(&outcome.timeseries, lc.config.run.ticks))
     };
+    let progress = std::sync::Mutex::new(crate::sweep::progress::Progress::counting(
+        pairs.len() as u64,
+        quiet,
+        "runs",
+        "scenarios",
+    ));
     let series: Vec<RunSeries> = run::with_threads(jobs, || {
-        pairs.par_iter().map(one).collect::<Result<Vec<_>>>()
+        pairs
+            .par_iter()
+            .map(|p| {
+                let r = one(p);
+                if let Ok(mut bar) = progress.lock() {
+                    bar.inc(0);
+                }
+                r
+            })
+            .collect::<Result<Vec<_>>>()
     })??;
+    if let Ok(bar) = progress.into_inner() {
+        bar.finish();
+    }
     let mut it = series.into_iter();
     Ok(loaded
         .iter()

@@ -252,3 +252,42 @@ fn every_required_metric_is_reported() {
     assert_eq!(ts.periods().first().map(|p| p.1.as_str()), Some("2026Q1"));
     assert_eq!(ts.periods().last().map(|p| p.1.as_str()), Some("2035Q4"));
 }
+
+#[test]
+fn long_runs_report_progress_and_every_run_ends_with_a_headline() {
+    let dir = tempfile::tempdir().unwrap();
+    // 500,000 firms x 40 quarters is above the 20M firm-step threshold for a progress display.
+    let out = Command::cargo_bin("airace")
+        .unwrap()
+        .args([
+            "run",
+            "configs/tiny.toml",
+            "--set",
+            "firms.count=500000",
+            "--set",
+            "run.ticks=40",
+            "--out",
+        ])
+        .arg(dir.path().join("big"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run: 40/40 quarters (100%)"), "{err}");
+    assert!(
+        err.contains("innovation: ") && err.contains("diffusion: ") && err.contains("report.html"),
+        "{err}"
+    );
+    let quiet = Command::cargo_bin("airace")
+        .unwrap()
+        .args(["run", "configs/tiny.toml", "--quiet", "--out"])
+        .arg(dir.path().join("small"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        quiet.status.success() && quiet.stderr.is_empty(),
+        "--quiet printed something"
+    );
+}

@@ -91,13 +91,9 @@ pub fn execute(
     runs: &[PlanRun],
     opts: &ExecOptions,
 ) -> Result<Vec<RunResult>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.jobs)))?;
     let progress = Mutex::new(Progress::new(runs.len() as u64, opts.quiet));
     let failed = AtomicUsize::new(0);
-    let results = pool.install(|| {
+    let results = crate::run::with_threads(Some(opts.jobs), || {
         runs.par_iter()
             .with_max_len(1)
             .map(|run| {
@@ -114,7 +110,7 @@ pub fn execute(
                 r
             })
             .collect::<Vec<_>>()
-    });
+    })?;
     if let Ok(p) = progress.into_inner() {
         p.finish();
     }
