@@ -112,6 +112,9 @@ pub struct Config {
     pub lab_dynamics: LabDynamicsCfg,
     /// Data-center parameters shared by all countries.
     pub datacenters: DataCenterCfg,
+    /// How chip buyers (labs, clouds) choose and size their orders.
+    #[serde(default)]
+    pub chip_buyers: ChipBuyersCfg,
     /// How non-aligned and allied countries drift between the stacks.
     pub alignment: AlignmentCfg,
     /// Government policy levers.
@@ -437,6 +440,31 @@ pub struct DataCenterCfg {
     pub ai_share_start: f64,
     /// Headroom developers aim for above the power their chips need.
     pub headroom: f64,
+}
+
+/// How chip buyers choose and size their orders.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChipBuyersCfg {
+    /// Elasticity of a chip's share of a buyer's budget to its cost per unit of performance.
+    pub cost_elasticity: f64,
+    /// Headroom inference buyers keep above current demand.
+    pub inference_headroom: f64,
+    /// Price inference buyers budget per H100e when sizing orders, USD.
+    pub inference_budget_per_h100e_usd: f64,
+    /// Share of their inference demand countries can serve at the start.
+    pub start_inference_cover: f64,
+}
+
+impl Default for ChipBuyersCfg {
+    fn default() -> Self {
+        ChipBuyersCfg {
+            cost_elasticity: 3.0,
+            inference_headroom: 0.2,
+            inference_budget_per_h100e_usd: 25_000.0,
+            start_inference_cover: 0.8,
+        }
+    }
 }
 
 /// Alignment dynamics of allied and non-aligned countries.

@@ -80,6 +80,7 @@ pub fn validate(c: &Config) -> Check {
     labs(c)?;
     lab_dynamics(&c.lab_dynamics)?;
     datacenters(&c.datacenters)?;
+    chip_buyers(&c.chip_buyers)?;
     alignment(&c.alignment)?;
     policy(c)?;
     for (i, e) in c.schedule.iter().enumerate() {
@@ -472,6 +473,28 @@ fn datacenters(d: &DataCenterCfg) -> Check {
     range("datacenters.load_factor", d.load_factor, 0.05, 1.0)?;
     range("datacenters.ai_share_start", d.ai_share_start, 0.0, 1.0)?;
     range("datacenters.headroom", d.headroom, 0.0, 2.0)
+}
+
+fn chip_buyers(b: &ChipBuyersCfg) -> Check {
+    range("chip_buyers.cost_elasticity", b.cost_elasticity, 0.0, 20.0)?;
+    range(
+        "chip_buyers.inference_headroom",
+        b.inference_headroom,
+        0.0,
+        2.0,
+    )?;
+    range(
+        "chip_buyers.inference_budget_per_h100e_usd",
+        b.inference_budget_per_h100e_usd,
+        1.0,
+        1e7,
+    )?;
+    range(
+        "chip_buyers.start_inference_cover",
+        b.start_inference_cover,
+        0.0,
+        2.0,
+    )
 }
 
 fn alignment(a: &AlignmentCfg) -> Check {

@@ -12,8 +12,6 @@ use crate::config::{Bloc, ChipCfg, Config, ExportRule, ImportStance};
 
 /// Training TFLOPS of one H100, the unit of "H100-equivalents".
 pub const H100_TFLOPS: f64 = 989.0;
-/// Sharpness of buyers' preference for cheaper compute (elasticity of order share to cost).
-const COST_ELASTICITY: i32 = 3;
 
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -221,7 +219,7 @@ impl Purchase {
 
 /// Split a purchase over the chips the buyer can get, favouring cheap performance.
 ///
-/// Order shares fall with cost per unit of performance (elasticity 3);
+/// Order shares fall with cost per unit of performance (elasticity `chip_buyers.cost_elasticity`);
 /// smuggled orders are scaled by the leakage rate, and are left out when `allow_leak`
 /// is false (a second round only redirects money to chips still on the shelf).
 pub fn split_budget(
@@ -245,7 +243,7 @@ pub fn split_budget(
             k,
             a,
             price,
-            (price / perf).powi(-COST_ELASTICITY) * p.bias(chip),
+            (price / perf).powf(-cfg.chip_buyers.cost_elasticity) * p.bias(chip),
         ));
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();

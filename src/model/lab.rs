@@ -14,7 +14,8 @@ use crate::config::{Bloc, ChipCfg, Config, LabCfg, Release};
 
 /// Seconds in a quarter (91.3 days).
 pub const SECONDS_PER_TICK: f64 = 7.889e6;
-/// Watts per H100-equivalent for the stock labs start with (an H100 server share).
+/// Watts per H100-equivalent of the chip stocks labs and countries start with (an H100
+/// server's share).
 pub const START_WATTS_PER_H100E: f64 = 700.0;
 
 /// A lab's state.

@@ -30,15 +30,6 @@ use self::stack::{Stack, N_STACKS};
 use self::utility::{GridRules, Market};
 use crate::config::{Bloc, Config};
 
-/// Headroom inference buyers keep above current demand.
-const INFERENCE_HEADROOM: f64 = 0.2;
-/// Reference price buyers budget per H100e of inference when sizing orders, USD.
-const INFERENCE_BUDGET_PER_H100E: f64 = 25_000.0;
-/// Share of their inference demand countries can serve at the start.
-const START_INFERENCE_COVER: f64 = 0.8;
-/// Watts per H100-equivalent of the inference stock countries start with.
-const START_INFERENCE_WATTS: f64 = 700.0;
-
 /// Per-country aggregates of the last tick, read by the next one.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Aggregates {
@@ -155,8 +146,9 @@ impl World {
         // Countries start a little short of inference chips (demand ran ahead of supply
         // in 2025: Chinese H200 orders alone exceeded Nvidia's inventory [S]).
         for c in 0..n {
-            world.infer_h100e[c] = world.last.demand_h100e[c] * START_INFERENCE_COVER;
-            world.infer_power_gw[c] = world.infer_h100e[c] * START_INFERENCE_WATTS * 1e-9;
+            world.infer_h100e[c] =
+                world.last.demand_h100e[c] * cfg.chip_buyers.start_inference_cover;
+            world.infer_power_gw[c] = world.infer_h100e[c] * lab::START_WATTS_PER_H100E * 1e-9;
         }
         world.last = world.aggregate(cfg, totals, world.utilisation(cfg), 0.0);
         world
@@ -335,7 +327,7 @@ impl World {
             let retired = self.infer_h100e[c] * (1.0 - keep);
             self.infer_h100e[c] *= keep;
             self.infer_power_gw[c] *= keep;
-            let want = (self.last.demand_h100e[c] * (1.0 + INFERENCE_HEADROOM)
+            let want = (self.last.demand_h100e[c] * (1.0 + cfg.chip_buyers.inference_headroom)
                 - self.infer_h100e[c])
                 .max(0.0);
             if ct.bloc == Bloc::CN {
@@ -346,7 +338,7 @@ impl World {
             out.push(chips::Purchase {
                 buyer: Buyer::Country(c),
                 bloc: ct.bloc,
-                budget: want * INFERENCE_BUDGET_PER_H100E,
+                budget: want * cfg.chip_buyers.inference_budget_per_h100e_usd,
                 use_for: chips::Use::Inference,
                 alignment: self.gov.alignment[c],
             });
