@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 
+use airace::math;
 use plotters::prelude::*;
 
 /// Best (minimum) wall time per tick count and the peak RSS, per (firms, threads).
@@ -78,7 +79,10 @@ fn per_tick_of(times: &BTreeMap<u32, f64>) -> Option<f64> {
 /// Least-squares slope of ln(y) on ln(x).
 fn loglog_slope(points: &[(f64, f64)]) -> f64 {
     let n = points.len() as f64;
-    let (lx, ly): (Vec<f64>, Vec<f64>) = points.iter().map(|(x, y)| (x.ln(), y.ln())).unzip();
+    let (lx, ly): (Vec<f64>, Vec<f64>) = points
+        .iter()
+        .map(|(x, y)| (math::ln(*x), math::ln(*y)))
+        .unzip();
     let (mx, my) = (lx.iter().sum::<f64>() / n, ly.iter().sum::<f64>() / n);
     let sxy: f64 = lx.iter().zip(&ly).map(|(x, y)| (x - mx) * (y - my)).sum();
     let sxx: f64 = lx.iter().map(|x| (x - mx) * (x - mx)).sum();

@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod io;
 pub mod limits;
+pub mod math;
 pub mod model;
 pub mod plot;
 pub mod render;

@@ -6,6 +6,7 @@
 //! The generator is PCG-64 MCG (`rand_pcg`, pinned minor) seeded through
 //! splitmix64 finalisers, which decorrelate neighbouring ids and ticks.
 
+use crate::math;
 use rand::RngExt;
 use rand_pcg::Pcg64Mcg;
 
@@ -77,7 +78,7 @@ pub fn uniform(rng: &mut Pcg64Mcg) -> f64 {
 pub fn standard_normal(rng: &mut Pcg64Mcg) -> f64 {
     let u1 = 1.0 - uniform(rng); // (0, 1]
     let u2 = uniform(rng);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    (-2.0 * math::ln(u1)).sqrt() * math::cos(std::f64::consts::TAU * u2)
 }
 
 /// Derive a child seed from a parent seed and a few indices (sweeps, replicates).

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use airace::config;
 use airace::io::timeseries::Timeseries;
+use airace::math;
 use airace::run::{with_threads, Simulation};
 use assert_cmd::Command;
 
@@ -103,8 +104,8 @@ fn homogeneous_limit_is_the_bass_model() {
     let (p, q, n) = (0.01f64, 0.3f64, 100_000f64);
     let (mut f, mut var) = (0.0f64, 0.0f64);
     for tick in 0..24u32 {
-        let h = 1.0 - (-(p + q * f)).exp();
-        let slope = 1.0 - h + (1.0 - f) * q * (-(p + q * f)).exp();
+        let h = 1.0 - math::exp(-(p + q * f));
+        let slope = 1.0 - h + (1.0 - f) * q * math::exp(-(p + q * f));
         var = slope * slope * var + (1.0 - f) * h * (1.0 - h) / n;
         f += (1.0 - f) * h;
         let sim = at(&ts, "adoption_share", "world", tick);

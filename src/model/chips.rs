@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Bloc, ChipCfg, Config, ExportRule, ImportStance};
+use crate::math;
 
 /// Training TFLOPS of one H100, the unit of "H100-equivalents".
 pub const H100_TFLOPS: f64 = 989.0;
@@ -212,7 +213,7 @@ impl Purchase {
         };
         match self.use_for {
             Use::Training => 1.0,
-            Use::Inference => (0.5 * self.alignment * side).exp(),
+            Use::Inference => math::exp(0.5 * self.alignment * side),
         }
     }
 }
@@ -243,7 +244,7 @@ pub fn split_budget(
             k,
             a,
             price,
-            (price / perf).powf(-cfg.chip_buyers.cost_elasticity) * p.bias(chip),
+            math::powf(price / perf, -cfg.chip_buyers.cost_elasticity) * p.bias(chip),
         ));
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
@@ -307,7 +308,7 @@ pub fn produce(
                 } else {
                     yearly
                 };
-                st.capacity *= (1.0 + yearly).powf(0.25);
+                st.capacity *= math::powf(1.0 + yearly, 0.25);
             }
             st.produced = st.capacity;
             st.cumulative += st.produced;
@@ -324,7 +325,11 @@ fn learned_price(chip: &ChipCfg, cumulative: f64) -> f64 {
         return chip.price_usd;
     }
     let prior = 4.0 * chip.capacity_per_tick.max(1.0);
-    chip.price_usd * ((prior + cumulative) / prior).powf((1.0 - chip.learning_rate).log2())
+    chip.price_usd
+        * math::powf(
+            (prior + cumulative) / prior,
+            math::log2(1.0 - chip.learning_rate),
+        )
 }
 
 /// Clear one round of orders pro-rata per chip type, applying what is left of the

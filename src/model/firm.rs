@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::stack::{NEVER, NO_STACK, N_STACKS};
+use crate::math;
 use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, uniform, Stream};
 
 /// Firms per parallel work item. Fixed (never derived from the thread count) for determinism.
@@ -147,9 +148,9 @@ impl Firms {
                     let id = firms.len() as u64;
                     let mut rng = agent_rng(seed, Stream::FirmInit, id, 0);
                     // Log-normal with mean 1: exp(sigma z - sigma^2 / 2).
-                    let size = (size_sigma * standard_normal(&mut rng)
-                        - size_sigma * size_sigma / 2.0)
-                        .exp();
+                    let size = math::exp(
+                        size_sigma * standard_normal(&mut rng) - size_sigma * size_sigma / 2.0,
+                    );
                     let adopted = i < adopters;
                     firms.push(Firm {
                         country: c as u16,
@@ -333,7 +334,7 @@ mod tests {
             p,
             q: 0.0,
             peer_share: 0.0,
-            hazard: 1.0 - (-p).exp(),
+            hazard: 1.0 - math::exp(-p),
             choose_new,
             choose_from: [choose_new; N_STACKS],
             available,

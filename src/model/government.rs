@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::chips::ChinaStance;
 use super::stack::{Stack, N_STACKS};
 use crate::config::{Bloc, Config};
+use crate::math;
 use crate::rng::{agent_rng, standard_normal, Stream};
 
 /// Evolving government state.
@@ -138,7 +139,7 @@ pub fn trade_network(cfg: &Config, seed: u64) -> Vec<f64> {
                 w *= a.same_region_boost;
             }
             let mut rng = agent_rng(seed, Stream::TradeNetwork, (i * n + j) as u64, 0);
-            w *= (a.trade_noise_sigma * standard_normal(&mut rng)).exp();
+            w *= math::exp(a.trade_noise_sigma * standard_normal(&mut rng));
             t[i * n + j] = w;
             t[j * n + i] = w;
         }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::chips::H100_TFLOPS;
 use super::stack::Stack;
 use crate::config::{Bloc, ChipCfg, Config, LabCfg, Release};
+use crate::math;
 
 /// Seconds in a quarter (91.3 days).
 pub const SECONDS_PER_TICK: f64 = 7.889e6;
@@ -140,12 +141,12 @@ impl Lab {
         self.chips_by_type.iter_mut().for_each(|n| *n *= keep);
         let h100e = self.train_h100e * utilisation + self.rented_h100e;
         self.run_flop += h100e * flop_per_h100e_tick(d.mfu) * d.training_fraction;
-        let growth = d.algo_growth_per_tick * lc.talent.powf(d.talent_elasticity);
-        self.algo_efficiency *= growth.exp();
+        let growth = d.algo_growth_per_tick * math::powf(lc.talent, d.talent_elasticity);
+        self.algo_efficiency *= math::exp(growth);
         if best_open > self.capability {
-            self.algo_efficiency *= 10f64.powf(d.open_spillover * (best_open - self.capability));
+            self.algo_efficiency *= math::exp10(d.open_spillover * (best_open - self.capability));
         }
-        self.budget_usd *= (1.0 + lc.budget_growth).powf(0.25);
+        self.budget_usd *= math::powf(1.0 + lc.budget_growth, 0.25);
     }
 
     /// Release a model if the cycle is complete; returns true when a model was released.
@@ -185,7 +186,7 @@ impl Lab {
 /// Capability of a model trained with `flop` raw FLOP: log10 of effective compute,
 /// plus a data-quality bonus (better data lets smaller runs match bigger ones).
 pub fn capability(flop: f64, algo_efficiency: f64, data_quality: f64, data_weight: f64) -> f64 {
-    (flop.max(1.0) * algo_efficiency).log10() + data_weight * data_quality.log10()
+    math::log10(flop.max(1.0) * algo_efficiency) + data_weight * math::log10(data_quality)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::utility::GridRules;
 use super::{TickReport, World};
 use crate::config::{Bloc, Config};
 use crate::io::timeseries::Timeseries;
+use crate::math;
 
 /// Best (capability, price) on offer per stack, if any lab has released on it.
 pub type StackOffer = [Option<(f64, f64)>; N_STACKS];
@@ -68,7 +69,7 @@ pub fn group_rule(
         best_here = best_here.max(cap);
         let open = if s.is_open() { 1.0 } else { 0.0 };
         util[k] = b.capability * (cap - best_world)
-            + b.price * price.max(1e-9).ln()
+            + b.price * math::ln(price.max(1e-9))
             + b.openness_customisation * open * sec.customisation_need
             + b.local_cloud * open * local_cloud
             + b.alignment * gov.alignment[country] * s.side()
@@ -77,7 +78,7 @@ pub fn group_rule(
     // One exp per stack; switching rows reuse the weights scaled by exp(-switching cost).
     let w = logit_weights(&util);
     let choose_new = cumulate(&w);
-    let stay_bonus = (-b.switching_cost).exp();
+    let stay_bonus = math::exp(-b.switching_cost);
     let mut choose_from = [[0.0f32; N_STACKS]; N_STACKS];
     for (j, row) in choose_from.iter_mut().enumerate() {
         let mut wj = w.map(|x| x * stay_bonus);
@@ -89,7 +90,7 @@ pub fn group_rule(
         p,
         q,
         peer_share,
-        hazard: 1.0 - (-(p + q * peer_share)).exp(),
+        hazard: 1.0 - math::exp(-(p + q * peer_share)),
         choose_new,
         choose_from,
         available,
@@ -104,11 +105,10 @@ fn bass_terms(cfg: &Config, country: usize, sector: usize, best_capability: f64)
         return (f.p, f.q);
     }
     let ct = &cfg.countries[country];
-    let utility = (f.utility_capability_weight
-        * (best_capability - f.utility_reference_capability))
-        .exp()
-        .clamp(0.1, 2.0);
-    let sentiment = (ct.sentiment / 0.5).max(0.01).powf(f.sentiment_weight);
+    let utility =
+        math::exp(f.utility_capability_weight * (best_capability - f.utility_reference_capability))
+            .clamp(0.1, 2.0);
+    let sentiment = math::powf((ct.sentiment / 0.5).max(0.01), f.sentiment_weight);
     let embodied = if ct.bloc == Bloc::CN && cfg.sectors[sector].embodied {
         cfg.policy.china.embodied_priority
     } else {
@@ -124,7 +124,13 @@ fn logit_weights(util: &[f64; N_STACKS]) -> [f64; N_STACKS] {
     if !max.is_finite() {
         return [0.0; N_STACKS];
     }
-    util.map(|x| if x.is_finite() { (x - max).exp() } else { 0.0 })
+    util.map(|x| {
+        if x.is_finite() {
+            math::exp(x - max)
+        } else {
+            0.0
+        }
+    })
 }
 
 /// Cumulative probabilities from weights; the last available stack closes at exactly 1
@@ -341,7 +347,7 @@ impl<'a> Recorder<'a> {
         self.put("world", "open_download_share.CN", dc);
         us.downloads = du;
         cn.downloads = dc;
-        us.compute = 1.0 / (1.0 + (-gap / 6.0).exp());
+        us.compute = 1.0 / (1.0 + math::exp(-gap / 6.0));
         cn.compute = 1.0 - us.compute;
     }
 
@@ -506,7 +512,7 @@ pub fn download_shares(cfg: &Config, labs: &[Lab]) -> (f64, f64) {
         } else {
             1.0
         };
-        let w = (sens * (l.capability - best)).exp() * reach;
+        let w = math::exp(sens * (l.capability - best)) * reach;
         total += w;
         match l.bloc {
             Bloc::US => us += w,
@@ -558,7 +564,7 @@ mod tests {
         assert_eq!(c[1], c[0], "unavailable stack has zero width");
         assert_eq!(c[2], 1.0);
         assert_eq!(c[4], 1.0);
-        let mut from0 = w.map(|x| x * (-10.0f64).exp());
+        let mut from0 = w.map(|x| x * math::exp(-10.0));
         from0[0] = w[0];
         let stay = cumulate(&from0);
         assert_eq!(

@@ -29,6 +29,7 @@ use self::lab::Lab;
 use self::stack::{Stack, N_STACKS};
 use self::utility::{GridRules, Market};
 use crate::config::{Bloc, Config};
+use crate::math;
 
 /// Per-country aggregates of the last tick, read by the next one.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -629,7 +630,7 @@ fn build_markets(cfg: &Config) -> Vec<Market> {
                 bloc: ct.bloc,
                 capacity_gw: cap,
                 base_peak_gw: peak,
-                growth_per_tick: (1.0 + growth).powf(0.25),
+                growth_per_tick: math::powf(1.0 + growth, 0.25),
                 dc_share: share,
                 dc_operational_gw: ct.dc_gw * share * cfg.datacenters.ai_share_start,
                 dc_other_gw: ct.dc_gw * share * (1.0 - cfg.datacenters.ai_share_start),

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::math;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 
@@ -54,7 +55,7 @@ impl KeyAxis {
 
     /// A log10 axis over `range` (both ends > 0) with ticks at `keys`.
     pub fn log(range: Range<f64>, keys: Vec<f64>) -> Self {
-        let inner = (range.start.log10()..range.end.log10()).into();
+        let inner = (math::log10(range.start)..math::log10(range.end)).into();
         KeyAxis {
             inner,
             range,
@@ -71,7 +72,8 @@ impl Ranged for KeyAxis {
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
         if self.log {
             // Non-positive values cannot be shown on a log axis; pin them to the bottom.
-            self.inner.map(&value.max(self.range.start).log10(), limit)
+            self.inner
+                .map(&math::log10(value.max(self.range.start)), limit)
         } else {
             self.inner.map(value, limit)
         }
@@ -94,10 +96,10 @@ impl Ranged for KeyAxis {
 /// the range spans at most three decades, powers of ten otherwise.
 pub(crate) fn log_ticks(range: &Range<f64>) -> Vec<f64> {
     let (lo, hi) = (
-        range.start.log10().floor() as i32,
-        range.end.log10().ceil() as i32,
+        math::log10(range.start).floor() as i32,
+        math::log10(range.end).ceil() as i32,
     );
-    let mantissas: &[f64] = if (range.end / range.start).log10() <= 3.0 {
+    let mantissas: &[f64] = if math::log10(range.end / range.start) <= 3.0 {
         &[1.0, 2.0, 5.0]
     } else {
         &[1.0]
@@ -172,7 +174,7 @@ pub(crate) fn nice_step(span: f64, target: usize) -> f64 {
         return 1.0;
     }
     let raw = span / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
+    let mag = math::exp10(math::log10(raw).floor());
     let m = match raw / mag {
         n if n <= 1.0 => 1.0,
         n if n <= 2.0 => 2.0,

@@ -64,6 +64,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::math;
 
 /// Hard cap on runs per sweep; a typo like `points = 50000` with 20
 /// replicates should fail in milliseconds, not fill a cluster quota.
@@ -924,7 +925,7 @@ fn sampled_value(r: &RangeSpec, u: f64) -> String {
 
 fn interpolate(lo: f64, hi: f64, log: bool, t: f64) -> f64 {
     if log {
-        (lo.ln() + t * (hi.ln() - lo.ln())).exp()
+        math::exp(math::ln(lo) + t * (math::ln(hi) - math::ln(lo)))
     } else {
         lo + t * (hi - lo)
     }
@@ -1493,7 +1494,10 @@ mod tests {
             .map(|r| r.params[2].1.parse().unwrap())
             .collect();
         for k in 0..10 {
-            let (lo, hi) = (10f64.powf(0.2 * k as f64), 10f64.powf(0.2 * (k + 1) as f64));
+            let (lo, hi) = (
+                math::exp10(0.2 * k as f64),
+                math::exp10(0.2 * (k + 1) as f64),
+            );
             let n = build
                 .iter()
                 .filter(|&&b| b >= lo * (1.0 - 1e-12) && b < hi * (1.0 + 1e-12))
