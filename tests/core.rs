@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use airace::config;
 use airace::io::timeseries::Timeseries;
 use airace::math;
-use airace::run::{with_threads, Simulation};
+use airace::simulation::{with_threads, Simulation};
 use assert_cmd::Command;
 
 fn repo(p: &str) -> PathBuf {

@@ -48,7 +48,7 @@ fn rendered_run(root: &Path) -> PathBuf {
     let manifest =
         r#"{"config_name": "baseline", "seed": 42, "files": {"timeseries.csv": "00ff"}}"#;
     fs::write(dir.join("manifest.json"), manifest).unwrap();
-    airace::plot::plot_command(&dir).expect("plot succeeds on the fixture");
+    airace::render::plot_run(&dir).expect("plot succeeds on the fixture");
     dir
 }
 
