@@ -5,9 +5,9 @@
 //! nothing. Output-safety cases (existing file, foreign run, full disk) live
 //! at the end.
 
+mod common;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
 fn repo(p: &str) -> PathBuf {
@@ -55,8 +55,7 @@ impl Case {
 
     /// Run `airace <args>` in the scratch folder; return (exit code, stderr).
     fn exec(&self, args: &[&str]) -> (i32, String) {
-        let o = Command::cargo_bin("airace")
-            .expect("binary")
+        let o = common::airace()
             .current_dir(self.dir.path())
             .args(args)
             .output()

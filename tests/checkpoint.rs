@@ -9,15 +9,13 @@ use std::path::{Path, PathBuf};
 use airace::checkpoint::format as container;
 use airace::checkpoint::{self, CheckpointState, STATE_SCHEMA};
 use airace::simulation::Simulation;
-use assert_cmd::Command;
 use proptest::prelude::*;
 
 const TICKS: u32 = 40;
 const HALF: u32 = 20;
 
-fn airace() -> Command {
-    Command::cargo_bin("airace").unwrap()
-}
+mod common;
+use common::airace;
 
 /// Run the tiny config for 40 ticks at 400 firms into `out`.
 fn run(out: &Path, threads: &str, extra: &[&str]) {
