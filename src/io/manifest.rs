@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// The multi-line text for `--version` (e.g. clap's `long_version`), so a bug
+/// The multi-line text for `--version` (the command line's `--version`), so a bug
 /// report pasted from a terminal already says which build produced it.
 pub const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
