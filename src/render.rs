@@ -73,7 +73,8 @@ pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Every run's CSV is read and validated before anything is written, so a
 /// typo in one folder name leaves `OUT` untouched (exit 2). Returns the
 /// written files (PNGs, then the page).
-pub fn compare_runs(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
+pub fn compare_runs(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    layout::claim_folder(out, layout::FolderWork::Compare, force)?;
     let mut runs = Vec::with_capacity(dirs.len());
     for (d, name) in dirs.iter().zip(unique_names(dirs)) {
         runs.push((name, layout::read_timeseries(d)?));

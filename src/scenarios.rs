@@ -361,6 +361,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
             out.display()
         )));
     }
+    layout::claim_folder(&out, layout::FolderWork::Sweep, opts.force)?;
     let _lock = layout::FolderLock::acquire(&out)?;
     plan.write_checked(&out, opts.force)?;
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();

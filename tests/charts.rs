@@ -516,7 +516,7 @@ fn compare_overlays_runs() {
         run_dir(root.path(), "export-controls", 0.9),
     ];
     let out = root.path().join("cmp");
-    let written = airace::render::compare_runs(&dirs, &out).unwrap();
+    let written = airace::render::compare_runs(&dirs, &out, false).unwrap();
     assert_eq!(
         names(&written),
         [
@@ -545,7 +545,7 @@ fn compare_overlays_runs() {
     let bad = vec![dirs[0].clone(), root.path().join("missing")];
     let out2 = root.path().join("cmp2");
     assert_eq!(
-        airace::render::compare_runs(&bad, &out2)
+        airace::render::compare_runs(&bad, &out2, false)
             .unwrap_err()
             .exit_code(),
         2
