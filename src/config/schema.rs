@@ -440,6 +440,31 @@ pub struct DataCenterCfg {
     pub ai_share_start: f64,
     /// Headroom developers aim for above the power their chips need.
     pub headroom: f64,
+    /// Weight of the latest quarter in the smoothed growth of chip power developers plan with.
+    #[serde(default = "default_plan_growth_smoothing")]
+    pub plan_growth_smoothing: f64,
+    /// Highest quarterly chip-power growth developers extrapolate.
+    #[serde(default = "default_plan_growth_cap")]
+    pub plan_growth_cap_per_tick: f64,
+    /// Most developers plan ahead, as a multiple of today's chip power.
+    #[serde(default = "default_plan_ahead_cap")]
+    pub plan_ahead_cap: f64,
+    /// Data-center capacity a country may start per quarter even from nothing, GW.
+    #[serde(default = "default_start_floor_gw")]
+    pub start_floor_gw: f64,
+}
+
+fn default_plan_growth_smoothing() -> f64 {
+    0.3
+}
+fn default_plan_growth_cap() -> f64 {
+    0.2
+}
+fn default_plan_ahead_cap() -> f64 {
+    3.0
+}
+fn default_start_floor_gw() -> f64 {
+    0.05
 }
 
 /// How chip buyers choose and size their orders.
@@ -454,6 +479,14 @@ pub struct ChipBuyersCfg {
     pub inference_budget_per_h100e_usd: f64,
     /// Share of their inference demand countries can serve at the start.
     pub start_inference_cover: f64,
+    /// How strongly a country's alignment tilts its inference buyers toward chips of the
+    /// aligned bloc (weight `exp(tilt × alignment × side)`).
+    #[serde(default = "default_alignment_tilt")]
+    pub alignment_tilt: f64,
+}
+
+fn default_alignment_tilt() -> f64 {
+    0.5
 }
 
 impl Default for ChipBuyersCfg {
@@ -463,6 +496,7 @@ impl Default for ChipBuyersCfg {
             inference_headroom: 0.2,
             inference_budget_per_h100e_usd: 25_000.0,
             start_inference_cover: 0.8,
+            alignment_tilt: default_alignment_tilt(),
         }
     }
 }
@@ -572,10 +606,17 @@ pub struct ChinaPolicy {
     pub embodied_priority: f64,
     /// Promotion of open weights (0–1): reach of Chinese open models and budget boost of open labs.
     pub open_weight_promotion: f64,
+    /// Budget top-up per quarter of Chinese open-weight labs at full promotion (share).
+    #[serde(default = "default_open_lab_boost")]
+    pub open_lab_budget_boost_per_tick: f64,
     /// Growth of Huawei presence abroad per quarter (digital diplomacy).
     pub digital_diplomacy: f64,
     /// US closed models are unavailable to Chinese firms.
     pub foreign_closed_models_blocked: bool,
+}
+
+fn default_open_lab_boost() -> f64 {
+    0.02
 }
 
 /// One Chinese import rule.

@@ -472,7 +472,21 @@ fn datacenters(d: &DataCenterCfg) -> Check {
     range("datacenters.pue", d.pue, 1.0, 3.0)?;
     range("datacenters.load_factor", d.load_factor, 0.05, 1.0)?;
     range("datacenters.ai_share_start", d.ai_share_start, 0.0, 1.0)?;
-    range("datacenters.headroom", d.headroom, 0.0, 2.0)
+    range("datacenters.headroom", d.headroom, 0.0, 2.0)?;
+    range(
+        "datacenters.plan_growth_smoothing",
+        d.plan_growth_smoothing,
+        0.0,
+        1.0,
+    )?;
+    range(
+        "datacenters.plan_growth_cap_per_tick",
+        d.plan_growth_cap_per_tick,
+        0.0,
+        1.0,
+    )?;
+    range("datacenters.plan_ahead_cap", d.plan_ahead_cap, 1.0, 10.0)?;
+    range("datacenters.start_floor_gw", d.start_floor_gw, 0.0, 10.0)
 }
 
 fn chip_buyers(b: &ChipBuyersCfg) -> Check {
@@ -494,7 +508,8 @@ fn chip_buyers(b: &ChipBuyersCfg) -> Check {
         b.start_inference_cover,
         0.0,
         2.0,
-    )
+    )?;
+    range("chip_buyers.alignment_tilt", b.alignment_tilt, 0.0, 5.0)
 }
 
 fn alignment(a: &AlignmentCfg) -> Check {
@@ -632,6 +647,12 @@ fn china_policy(c: &Config) -> Check {
         cn.open_weight_promotion,
         0.0,
         1.0,
+    )?;
+    range(
+        "policy.china.open_lab_budget_boost_per_tick",
+        cn.open_lab_budget_boost_per_tick,
+        0.0,
+        0.2,
     )?;
     range(
         "policy.china.digital_diplomacy",

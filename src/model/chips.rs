@@ -14,6 +14,12 @@ use crate::math;
 /// Training TFLOPS of one H100, the unit of "H100-equivalents".
 pub const H100_TFLOPS: f64 = 989.0;
 
+/// Prior experience of a new chip's maker, in quarters of output at the starting rate
+/// (so learning does not start from zero units).
+pub const LEARNING_PRIOR_TICKS: f64 = 4.0;
+/// Lowest yearly capacity growth (a producer can shrink 90% a year at most).
+pub const MIN_CAPACITY_GROWTH: f64 = -0.9;
+
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Access {
@@ -205,7 +211,7 @@ impl Purchase {
         }
     }
 
-    fn bias(&self, chip: &ChipCfg) -> f64 {
+    fn bias(&self, chip: &ChipCfg, tilt: f64) -> f64 {
         let side = match chip.designer {
             Bloc::US => 1.0,
             Bloc::CN => -1.0,
@@ -213,7 +219,7 @@ impl Purchase {
         };
         match self.use_for {
             Use::Training => 1.0,
-            Use::Inference => math::exp(0.5 * self.alignment * side),
+            Use::Inference => math::exp(tilt * self.alignment * side),
         }
     }
 }
@@ -244,7 +250,8 @@ pub fn split_budget(
             k,
             a,
             price,
-            math::powf(price / perf, -cfg.chip_buyers.cost_elasticity) * p.bias(chip),
+            math::powf(price / perf, -cfg.chip_buyers.cost_elasticity)
+                * p.bias(chip, cfg.chip_buyers.alignment_tilt),
         ));
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
@@ -302,7 +309,7 @@ pub fn produce(
                 } else {
                     0.0
                 };
-                let yearly = (chip.capacity_growth + extra).max(-0.9);
+                let yearly = (chip.capacity_growth + extra).max(MIN_CAPACITY_GROWTH);
                 let yearly = if yearly > 0.0 {
                     yearly * (1.0 - glut)
                 } else {
@@ -324,7 +331,7 @@ fn learned_price(chip: &ChipCfg, cumulative: f64) -> f64 {
     if chip.learning_rate <= 0.0 {
         return chip.price_usd;
     }
-    let prior = 4.0 * chip.capacity_per_tick.max(1.0);
+    let prior = LEARNING_PRIOR_TICKS * chip.capacity_per_tick.max(1.0);
     chip.price_usd
         * math::powf(
             (prior + cumulative) / prior,

@@ -9,9 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chips::ChinaStance;
+use super::chips::{self, ChinaStance, ChipState};
+use super::lab::Lab;
 use super::stack::{Stack, N_STACKS};
-use crate::config::{Bloc, Config};
+use crate::config::{Bloc, Config, LabCfg, Release};
 use crate::math;
 use crate::rng::{agent_rng, standard_normal, Stream};
 
@@ -122,6 +123,50 @@ impl Governments {
             let next = old[i] + a.speed * (target.clamp(-1.0, 1.0) - old[i]);
             self.alignment[i] = next.clamp(-1.0, 1.0);
         }
+    }
+}
+
+/// Import substitution: extra yearly capacity growth of each chip (non-zero for Chinese
+/// designs only) from Beijing's subsidies and from protection, which pulls domestic
+/// capacity only while domestic supply falls short of demand.
+pub fn import_substitution_growth(
+    cfg: &Config,
+    states: &[ChipState],
+    stance: ChinaStance,
+    self_sufficiency_last: f64,
+) -> Vec<f64> {
+    let cn = &cfg.policy.china;
+    let mut foreign = 0.0;
+    let mut denied = 0.0;
+    for (chip, st) in cfg.chips.iter().zip(states) {
+        if chip.designer == Bloc::CN {
+            continue;
+        }
+        let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
+        foreign += perf;
+        if matches!(
+            chips::access(cfg, chip, Bloc::CN, stance),
+            chips::Access::Denied | chips::Access::Leak
+        ) {
+            denied += perf;
+        }
+    }
+    let shortfall = (1.0 - self_sufficiency_last).clamp(0.0, 1.0);
+    let protection = shortfall * if foreign > 0.0 { denied / foreign } else { 1.0 };
+    let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
+        + cn.protection_growth * protection;
+    cfg.chips
+        .iter()
+        .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
+        .collect()
+}
+
+/// Open-weight promotion: Beijing tops up the budgets of Chinese open-weight labs each
+/// quarter (`policy.china.open_lab_budget_boost_per_tick` at full promotion).
+pub fn promote_open_weights(cfg: &Config, lab: &mut Lab, lc: &LabCfg) {
+    let cn = &cfg.policy.china;
+    if lab.bloc == Bloc::CN && lc.release == Release::Open {
+        lab.budget_usd *= 1.0 + cn.open_lab_budget_boost_per_tick * cn.open_weight_promotion;
     }
 }
 

@@ -18,6 +18,11 @@ pub const SECONDS_PER_TICK: f64 = 7.889e6;
 /// Watts per H100-equivalent of the chip stocks labs and countries start with (an H100
 /// server's share).
 pub const START_WATTS_PER_H100E: f64 = 700.0;
+/// Price of an H100 in 2026, USD: the reference cost of compute that inference prices
+/// are quoted against, and what a lab's starting chips are valued at.
+pub const REFERENCE_COST_PER_H100E: f64 = 25_000.0;
+/// Weight of the latest purchase in a lab's running average cost per H100e.
+pub const COST_SMOOTHING: f64 = 0.2;
 
 /// A lab's state.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -83,7 +88,7 @@ impl Lab {
             capability: 0.0,
             stack: Stack::of(bloc, lc.release),
             price_usd_per_mtok: d.price_usd_per_mtok,
-            cost_per_h100e: 25_000.0,
+            cost_per_h100e: REFERENCE_COST_PER_H100E,
             last_release: -1,
         };
         let flop = lc.chips_h100e
@@ -128,7 +133,7 @@ impl Lab {
         self.train_h100e += h100e;
         self.chip_power_gw += units * chip.watts * 1e-9;
         let paid = unit_price * units / h100e;
-        self.cost_per_h100e = 0.8 * self.cost_per_h100e + 0.2 * paid;
+        self.cost_per_h100e = (1.0 - COST_SMOOTHING) * self.cost_per_h100e + COST_SMOOTHING * paid;
     }
 
     /// One quarter of training: old chips retire, powered chips (and rented ones) add FLOP,
@@ -172,7 +177,7 @@ impl Lab {
     /// Inference price: falls with the cost of compute and with algorithmic efficiency.
     fn price(&self, cfg: &Config, lc: &LabCfg) -> f64 {
         let d = &cfg.lab_dynamics;
-        let base = d.price_usd_per_mtok * (self.cost_per_h100e / 25_000.0)
+        let base = d.price_usd_per_mtok * (self.cost_per_h100e / REFERENCE_COST_PER_H100E)
             / self.algo_efficiency.max(1e-9);
         let open = Lab::release_policy(cfg, lc, self.bloc) == Release::Open;
         if open {

@@ -14,6 +14,7 @@ pub mod government;
 pub mod invariants;
 pub mod lab;
 pub mod metrics;
+pub mod rental;
 pub mod stack;
 #[cfg(test)]
 pub mod testing;
@@ -265,10 +266,15 @@ impl World {
     /// (money that found no chips in the first is redirected to chips still on the shelf),
     /// deliveries. Returns the clearing and China's domestic inference supply and demand.
     fn trade_chips(&mut self, cfg: &Config, t: u32) -> (Clearing, f64, f64) {
-        let extra = self.domestic_growth_bonus(cfg);
+        let extra = government::import_substitution_growth(
+            cfg,
+            &self.chips,
+            self.gov.cn_stance,
+            self.last.cn_self_sufficiency,
+        );
         let supply = chips::produce(cfg, &mut self.chips, t, &extra);
         let (mut purchases, cn_demand) = self.purchases(cfg);
-        self.rent_abroad(cfg);
+        rental::rent_abroad(cfg, &mut self.labs);
         let block = self.gov.cn_stance;
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
         let orders: Vec<chips::Order> = purchases
@@ -347,26 +353,6 @@ impl World {
         (out, cn_demand)
     }
 
-    /// Chinese labs rent compute abroad where remote access is allowed, pro-rata to a shared pool.
-    fn rent_abroad(&mut self, cfg: &Config) {
-        let d = &cfg.lab_dynamics;
-        let want: Vec<f64> = self
-            .labs
-            .iter()
-            .zip(&cfg.labs)
-            .map(|(l, lc)| l.budgets(cfg, lc).1 / d.rent_usd_per_h100e_tick)
-            .collect();
-        let total: f64 = want.iter().sum();
-        let scale = if total > d.abroad_pool_h100e {
-            d.abroad_pool_h100e / total
-        } else {
-            1.0
-        };
-        for (lab, w) in self.labs.iter_mut().zip(&want) {
-            lab.rented_h100e = w * scale;
-        }
-    }
-
     /// Put delivered chips into labs' and countries' stocks.
     fn deliver(&mut self, cfg: &Config, clearing: &Clearing) {
         for d in &clearing.deliveries {
@@ -381,50 +367,25 @@ impl World {
         }
     }
 
-    /// Extra yearly capacity growth of Chinese chips from subsidies and protection.
-    fn domestic_growth_bonus(&self, cfg: &Config) -> Vec<f64> {
-        let cn = &cfg.policy.china;
-        let mut foreign = 0.0;
-        let mut denied = 0.0;
-        for (chip, st) in cfg.chips.iter().zip(&self.chips) {
-            if chip.designer == Bloc::CN {
-                continue;
-            }
-            let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
-            foreign += perf;
-            if matches!(
-                chips::access(cfg, chip, Bloc::CN, self.gov.cn_stance),
-                chips::Access::Denied | chips::Access::Leak
-            ) {
-                denied += perf;
-            }
-        }
-        // Import substitution pulls domestic capacity only while domestic supply falls short.
-        let shortfall = (1.0 - self.last.cn_self_sufficiency).clamp(0.0, 1.0);
-        let protection = shortfall * if foreign > 0.0 { denied / foreign } else { 1.0 };
-        let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
-            + cn.protection_growth * protection;
-        cfg.chips
-            .iter()
-            .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
-            .collect()
-    }
-
     /// Data-center requests per country, then every utility's quarter.
     fn build_and_power(&mut self, cfg: &Config, t: u32) {
         let power = self.chip_power_gw(cfg);
         for (c, ct) in cfg.countries.iter().enumerate() {
             let prev = self.planned_chip_power_gw[c];
+            let dcs = &cfg.datacenters;
             let growth = if prev > 0.0 {
-                (power[c] / prev - 1.0).clamp(0.0, 0.2)
+                (power[c] / prev - 1.0).clamp(0.0, dcs.plan_growth_cap_per_tick)
             } else {
                 0.0
             };
-            self.chip_power_growth[c] = 0.7 * self.chip_power_growth[c] + 0.3 * growth;
+            let w = dcs.plan_growth_smoothing;
+            self.chip_power_growth[c] = (1.0 - w) * self.chip_power_growth[c] + w * growth;
             self.planned_chip_power_gw[c] = power[c];
             // Developers plan for the chips they will have when the building is finished.
             let build = cfg.blocs.get(ct.bloc).dc_build_ticks as i32;
-            let ahead = (1.0 + self.chip_power_growth[c]).powi(build).min(3.0);
+            let ahead = (1.0 + self.chip_power_growth[c])
+                .powi(build)
+                .min(dcs.plan_ahead_cap);
             let mut ms: Vec<&mut Market> =
                 self.markets.iter_mut().filter(|m| m.country == c).collect();
             datacenter::file_requests(cfg, ct.bloc, power[c] * ahead, &mut ms, t);
@@ -466,12 +427,9 @@ impl World {
             .filter(|l| l.stack.is_open())
             .map(|l| l.capability)
             .fold(0.0, f64::max);
-        let promotion = cfg.policy.china.open_weight_promotion;
         for (lab, lc) in self.labs.iter_mut().zip(&cfg.labs) {
             lab.train(cfg, lc, utilisation[lab.country], best_open);
-            if lab.bloc == Bloc::CN && lc.release == crate::config::Release::Open {
-                lab.budget_usd *= 1.0 + 0.02 * promotion;
-            }
+            government::promote_open_weights(cfg, lab, lc);
             lab.maybe_release(cfg, lc, t);
         }
     }
