@@ -10,9 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::chips::{self, ChinaStance, ChipState};
-use super::lab::Lab;
 use super::stack::{Stack, N_STACKS};
-use crate::config::{Bloc, Config, LabCfg, Release};
+use crate::config::{Bloc, Config};
 use crate::math;
 use crate::rng::{agent_rng, standard_normal, Stream};
 
@@ -159,15 +158,6 @@ pub fn import_substitution_growth(
         .iter()
         .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
         .collect()
-}
-
-/// Open-weight promotion: Beijing tops up the budgets of Chinese open-weight labs each
-/// quarter (`policy.china.open_lab_budget_boost_per_tick` at full promotion).
-pub fn promote_open_weights(cfg: &Config, lab: &mut Lab, lc: &LabCfg) {
-    let cn = &cfg.policy.china;
-    if lab.bloc == Bloc::CN && lc.release == Release::Open {
-        lab.budget_usd *= 1.0 + cn.open_lab_budget_boost_per_tick * cn.open_weight_promotion;
-    }
 }
 
 /// A gravity-like trade network: sqrt(GDP_i × GDP_j), boosted within a region,
