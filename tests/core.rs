@@ -160,16 +160,25 @@ fn fact2_china_leads_open_model_downloads_from_the_start() {
 fn fact3_china_chips_meet_most_of_its_ai_chip_demand_by_2028() {
     let ts = baseline();
     let share = |t| at(ts, "cn_chip_self_sufficiency", "CN", t);
-    assert!(share(0) < 0.9, "already ~all domestic at the start: {}", share(0));
+    assert!(
+        share(0) < 0.9,
+        "already ~all domestic at the start: {}",
+        share(0)
+    );
     for t in 0..40 {
         let s = share(t);
-        assert!((0.0..=1.0).contains(&s), "tick {t}: share {s} outside [0, 1]");
+        assert!(
+            (0.0..=1.0).contains(&s),
+            "tick {t}: share {s} outside [0, 1]"
+        );
     }
     // Ticks 8..=11 are 2028.
     for t in 8..=11 {
         assert!(share(t) > 0.5, "2028 tick {t}: domestic share {}", share(t));
     }
-    let first = (0..40).find(|&t| share(t) >= 0.9).expect("never 90% domestic");
+    let first = (0..40)
+        .find(|&t| share(t) >= 0.9)
+        .expect("never 90% domestic");
     assert!(first <= 11, "first reached 90% at tick {first}, after 2028");
 }
 

@@ -53,7 +53,8 @@ fn mirror() -> Config {
             ct.load_growth = Some(0.02);
         }
     }
-    c.power_markets.retain(|m| m.country != "US" && m.country != "CN");
+    c.power_markets
+        .retain(|m| m.country != "US" && m.country != "CN");
     c.blocs.cn = c.blocs.us.clone();
     c.capital.private_usd_per_tick.cn = c.capital.private_usd_per_tick.us;
     let p = &mut c.policy;
@@ -200,7 +201,7 @@ const RANGES: &[(&str, f64, f64)] = &[
     ("chip_market.price_floor", 0.05, 1.0),
     ("chip_market.price_cap", 1.0, 20.0),
     ("chip_market.obsolescence_per_tick", 0.0, 1.0),
-    ("chip_market.max_inventory_ticks", 0.0, 8.0),
+    ("chip_market.max_inventory_ticks", 1.0, 8.0),
     ("chip_market.price_performance_doubling_years", 0.5, 100.0),
     ("chip_market.electricity_usd_per_kwh", 0.0, 2.0),
     ("chip_market.power_plan_ticks", 0.0, 40.0),
@@ -219,7 +220,11 @@ const RANGES: &[(&str, f64, f64)] = &[
     ("policy.china.state_capital_usd_per_tick", 0.0, 1e12),
     ("policy.china.state_capital_gap_response", 0.0, 5.0),
     ("policy.china.open_weight_promotion", 0.0, 1.0),
-    ("policy.china.block_all_foreign_at_self_sufficiency", 0.0, 1.0),
+    (
+        "policy.china.block_all_foreign_at_self_sufficiency",
+        0.0,
+        1.0,
+    ),
     ("labs[OpenAI].talent", 0.01, 10.0),
     ("labs[DeepSeek].algo_efficiency", 0.001, 1000.0),
     ("labs[DeepSeek].budget_usd_per_tick", 0.0, 1e13),
@@ -236,7 +241,10 @@ const RANGES: &[(&str, f64, f64)] = &[
 #[test]
 fn every_allowed_value_runs_forty_ticks_with_finite_state() {
     let fmt = |k: &str, v: f64| {
-        if k.ends_with("ticks") && !k.contains('.') || k == "lab_dynamics.chip_life_ticks" || k == "chip_market.power_plan_ticks" {
+        if k.ends_with("ticks") && !k.contains('.')
+            || k == "lab_dynamics.chip_life_ticks"
+            || k == "chip_market.power_plan_ticks"
+        {
             format!("{k}={}", v as u64)
         } else {
             format!("{k}={v:e}")

@@ -157,7 +157,10 @@ fn open_weight_distillation_is_bounded() {
     // A new open model 0.2 ahead: the lab closes `open_spillover` of the gap.
     helped.train(&cfg, lc, 1.0, (own + 0.2, 0.0));
     assert!((helped.capability - (own + d.open_spillover * 0.2)).abs() < 1e-9);
-    assert_eq!(helped.algo_efficiency, alone.algo_efficiency, "distillation lifts the model, not the lab's algorithms");
+    assert_eq!(
+        helped.algo_efficiency, alone.algo_efficiency,
+        "distillation lifts the model, not the lab's algorithms"
+    );
     // An old teacher pulls less.
     let mut old = alone.clone();
     old.distill(&cfg, (own + 0.2, 8.0));
@@ -167,7 +170,11 @@ fn open_weight_distillation_is_bounded() {
     for _ in 0..200 {
         far.distill(&cfg, (own + 10.0, 0.0));
     }
-    assert!((far.capability - (own + d.distill_margin)).abs() < 1e-9, "{}", far.capability);
+    assert!(
+        (far.capability - (own + d.distill_margin)).abs() < 1e-9,
+        "{}",
+        far.capability
+    );
     // Never beyond the teacher.
     let mut near = alone.clone();
     for _ in 0..200 {

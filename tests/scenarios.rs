@@ -83,7 +83,13 @@ fn after_2030(v: &[f64]) -> f64 {
     horizon_mean(&v[20.min(v.len())..])
 }
 
-fn report_after_2030(what: &str, base: &[Timeseries], scen: &[Timeseries], metric: &str, scope: &str) {
+fn report_after_2030(
+    what: &str,
+    base: &[Timeseries],
+    scen: &[Timeseries],
+    metric: &str,
+    scope: &str,
+) {
     let b = stat(base, metric, scope, &after_2030);
     let s = stat(scen, metric, scope, &after_2030);
     let n = b.len() as f64;

@@ -505,12 +505,7 @@ fn capital(c: &CapitalCfg) -> Check {
             1e13,
         )?;
     }
-    range(
-        "capital.revenue_elasticity",
-        c.revenue_elasticity,
-        0.0,
-        3.0,
-    )?;
+    range("capital.revenue_elasticity", c.revenue_elasticity, 0.0, 3.0)?;
     range(
         "capital.max_growth_multiple",
         c.max_growth_multiple,
@@ -542,7 +537,7 @@ fn chip_market(m: &ChipMarketCfg) -> Check {
     range(
         format!("{k}.max_inventory_ticks"),
         m.max_inventory_ticks,
-        0.0,
+        1.0,
         8.0,
     )?;
     range(

@@ -228,15 +228,16 @@ impl Purchase {
         }
     }
 
-    fn bias(&self, chip: &ChipCfg, tilt: f64) -> f64 {
+    /// Log of the buyer's tilt toward the chip's bloc.
+    fn log_bias(&self, chip: &ChipCfg, tilt: f64) -> f64 {
         let side = match chip.designer {
             Bloc::US => 1.0,
             Bloc::CN => -1.0,
             _ => 0.0,
         };
         match self.use_for {
-            Use::Training => 1.0,
-            Use::Inference => math::exp(tilt * self.alignment * side),
+            Use::Training => 0.0,
+            Use::Inference => tilt * self.alignment * side,
         }
     }
 }
@@ -263,13 +264,18 @@ pub fn split_budget(
             continue;
         }
         let price = unit_price(cfg, states[k].price_usd, a);
+        // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
         cands.push((
             k,
             a,
             price,
-            math::powf(price / perf, -cfg.chip_buyers.cost_elasticity)
-                * p.bias(chip, cfg.chip_buyers.alignment_tilt),
+            -cfg.chip_buyers.cost_elasticity * math::ln(price / perf)
+                + p.log_bias(chip, cfg.chip_buyers.alignment_tilt),
         ));
+    }
+    let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
+    for c in cands.iter_mut() {
+        c.3 = math::exp(c.3 - top);
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
     if p.budget <= 0.0 || total <= 0.0 {
@@ -297,7 +303,10 @@ pub fn split_budget(
 /// common price-performance trend since launch and by its own learning curve.
 pub fn cost_trend(cfg: &Config, chip: &ChipCfg, tick: u32, cumulative: f64) -> f64 {
     let years = tick.saturating_sub(chip.intro_tick) as f64 / 4.0;
-    let trend = math::powf(2.0, -years / cfg.chip_market.price_performance_doubling_years);
+    let trend = math::powf(
+        2.0,
+        -years / cfg.chip_market.price_performance_doubling_years,
+    );
     learned_price(chip, cumulative) * trend
 }
 
@@ -367,7 +376,12 @@ pub fn produce(
             .sum();
         if total > *limit {
             let scale = if total > 0.0 { limit / total } else { 0.0 };
-            for (_, st) in cfg.chips.iter().zip(states.iter_mut()).filter(|(c, _)| uses(c)) {
+            for (_, st) in cfg
+                .chips
+                .iter()
+                .zip(states.iter_mut())
+                .filter(|(c, _)| uses(c))
+            {
                 st.produced *= scale;
             }
         }
@@ -397,7 +411,8 @@ pub fn adjust_prices(cfg: &Config, states: &mut [ChipState], tick: u32) {
         } else {
             1.0
         };
-        let step = math::powf(ratio, m.price_elasticity).clamp(1.0 - m.max_price_step, 1.0 + m.max_price_step);
+        let step = math::powf(ratio, m.price_elasticity)
+            .clamp(1.0 - m.max_price_step, 1.0 + m.max_price_step);
         st.price_usd = (st.price_usd * step).clamp(m.price_floor * trend, m.price_cap * trend);
     }
 }

@@ -141,7 +141,11 @@ impl Lab {
 
     /// Power bill of the chips that run this quarter, USD.
     pub fn power_bill(&self, cfg: &Config, utilisation: f64) -> f64 {
-        self.chip_power_gw * utilisation * cfg.datacenters.pue * 1e6 * HOURS_PER_TICK
+        self.chip_power_gw
+            * utilisation
+            * cfg.datacenters.pue
+            * 1e6
+            * HOURS_PER_TICK
             * cfg.chip_market.electricity_usd_per_kwh
     }
 

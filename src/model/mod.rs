@@ -7,11 +7,11 @@
 //! → aggregates. Only the firm phase is parallel; its reductions are done in
 //! a fixed order, so results do not depend on the thread count.
 
+pub mod capital;
 pub mod chips;
 pub mod datacenter;
 pub mod firm;
 pub mod government;
-pub mod capital;
 pub mod invariants;
 pub mod lab;
 pub mod metrics;
@@ -176,7 +176,12 @@ impl World {
                 world.last.demand_h100e[c] * cfg.chip_buyers.start_inference_cover;
             world.infer_power_gw[c] = world.infer_h100e[c] * lab::START_WATTS_PER_H100E * 1e-9;
         }
-        world.last = world.aggregate(cfg, totals, world.utilisation(cfg), cfg.chip_buyers.start_cn_domestic_share);
+        world.last = world.aggregate(
+            cfg,
+            totals,
+            world.utilisation(cfg),
+            cfg.chip_buyers.start_cn_domestic_share,
+        );
         world
     }
 
@@ -213,10 +218,8 @@ impl World {
             self.seed,
             t,
         );
-        let (share, inference_share) = cn_share.unwrap_or((
-            self.last.cn_self_sufficiency,
-            self.last.cn_self_sufficiency,
-        ));
+        let (share, inference_share) =
+            cn_share.unwrap_or((self.last.cn_self_sufficiency, self.last.cn_self_sufficiency));
         self.last = self.aggregate(cfg, groups, utilisation, share);
         self.us_frontier.push(self.frontier(Bloc::US));
         self.cn_frontier.push(self.frontier(Bloc::CN));
@@ -318,7 +321,12 @@ impl World {
             let room = (target - lab.budget_usd - share * revenue[i]).max(0.0) / share.max(1e-9);
             lab.capital_usd = inflow[i].min(room);
             lab.budget_usd += share * (revenue[i] + lab.capital_usd);
-            let u = self.last.utilisation.get(lab.country).copied().unwrap_or(1.0);
+            let u = self
+                .last
+                .utilisation
+                .get(lab.country)
+                .copied()
+                .unwrap_or(1.0);
             let bill = lab.power_bill(cfg, u).min(lab.budget_usd);
             lab.budget_usd -= bill;
             lab.spent_usd = bill;
@@ -527,7 +535,11 @@ impl World {
         if all <= 0.0 {
             return None;
         }
-        let inf = if all_inf > 0.0 { dom_inf / all_inf } else { dom / all };
+        let inf = if all_inf > 0.0 {
+            dom_inf / all_inf
+        } else {
+            dom / all
+        };
         Some(((dom / all).clamp(0.0, 1.0), inf.clamp(0.0, 1.0)))
     }
 
@@ -548,7 +560,10 @@ impl World {
         // Inference buyers size budgets at the 2026 price per H100e, lowered along the
         // common price-performance trend.
         let years = self.tick as f64 / 4.0;
-        let trend = math::powf(2.0, -years / cfg.chip_market.price_performance_doubling_years);
+        let trend = math::powf(
+            2.0,
+            -years / cfg.chip_market.price_performance_doubling_years,
+        );
         for (c, ct) in cfg.countries.iter().enumerate() {
             self.infer_h100e[c] *= keep;
             self.infer_power_gw[c] *= keep;

@@ -77,6 +77,10 @@ pub fn market(
         .filter(|(_, c)| matches!(c.bloc, Bloc::ALLY | Bloc::NONALIGNED))
         .map(|(i, _)| infer_h100e[i] * utilisation.get(i).copied().unwrap_or(1.0))
         .sum();
+    if !host_cost.is_finite() {
+        // Hosts can buy nothing: there is nothing to rent.
+        return RentalMarket::default();
+    }
     RentalMarket {
         price: host_cost * (1.0 + d.rental_margin),
         pool: d.rental_share_of_host_compute * hosted,
