@@ -141,7 +141,7 @@ fn labs_stay_within_the_margin_and_the_chip_market_clears() {
 }
 
 /// Acceptance 4 and 5 on the shipped baseline: powered utilisation of installed chips
-/// >= 0.8 for every bloc after 2027, and the leading bloc's frontier effective compute
+/// of at least 0.8 for every bloc after 2027, and the leading bloc's frontier effective compute
 /// (capability = log10 effective FLOP + a constant data term) grows 0.9-1.4 orders of
 /// magnitude a year over 2026-2030 (Epoch: ~4-5x/yr training compute, ~3x/yr
 /// algorithms).
