@@ -23,6 +23,7 @@ mod charts;
 mod compare;
 mod figure;
 mod panel;
+mod scale;
 /// Palette and fonts, public so sweep and scenario charts use the same colours.
 pub mod style;
 mod text;
