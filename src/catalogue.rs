@@ -253,7 +253,10 @@ impl Metric {
 /// `v` with `d` decimals; "-0.0" prints as "0.0"; minus as U+2212.
 pub fn fixed(v: f64, d: usize) -> String {
     let s = format!("{v:.d$}");
-    let zero = s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+    let zero = s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
     match s.strip_prefix('-') {
         Some(rest) if zero => rest.to_string(),
         Some(rest) => format!("−{rest}"),
@@ -318,8 +321,14 @@ pub fn significant(v: f64, sig: usize) -> String {
 /// `policy.us.friction` → "US friction").
 pub fn parameter_label(path: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
-        ("policy.us.export[H200_CN].rule", "US export rule for H200 to China"),
-        ("chips[Ascend910C].capacity_growth", "Ascend 910C capacity growth (per year)"),
+        (
+            "policy.us.export[H200_CN].rule",
+            "US export rule for H200 to China",
+        ),
+        (
+            "chips[Ascend910C].capacity_growth",
+            "Ascend 910C capacity growth (per year)",
+        ),
         ("blocs.US.gen_build_rate", "US power-generation build rate"),
         ("policy.us.friction", "US adoption friction"),
         ("firms.count", "Number of firms"),
@@ -367,7 +376,10 @@ mod tests {
         assert_eq!(m.axis_title(), "US lead at the frontier (months)");
         assert_eq!(m.format(4.94), "+4.9 months");
         assert_eq!(m.format(-0.01), "0.0 months");
-        assert_eq!(metric("aligned_countries.CN").label, "Countries aligned with China");
+        assert_eq!(
+            metric("aligned_countries.CN").label,
+            "Countries aligned with China"
+        );
         assert_eq!(metric("aligned_countries.CN").format(21.0), "21");
         assert_eq!(metric("us_license_revenue_usd").format(2.358e8), "$240M");
         assert_eq!(metric("compute_h100e").format(1.7e8), "170M H100e");
@@ -376,7 +388,10 @@ mod tests {
         assert_eq!(metric("adoption_share").format_delta(0.021), "+2.1 pp");
         assert_eq!(metric("innovation_index").format_delta(-0.02), "−0.02");
         let unknown = metric("mystery");
-        assert_eq!((unknown.label.as_str(), unknown.kind), ("mystery", Kind::Number));
+        assert_eq!(
+            (unknown.label.as_str(), unknown.kind),
+            ("mystery", Kind::Number)
+        );
         assert!(!unknown.zero_based());
         assert!(metric("dc_capacity_gw").zero_based() && !metric("innovation_index").zero_based());
     }
@@ -384,7 +399,12 @@ mod tests {
     #[test]
     fn no_e_notation_for_any_magnitude() {
         for v in [1e-300, 3.2e-7, 0.0, 1.0, 2.5e8, 1e30, -1e308, 1e308] {
-            for name in ["adoption_share", "us_license_revenue_usd", "mystery", "frontier_gap_months"] {
+            for name in [
+                "adoption_share",
+                "us_license_revenue_usd",
+                "mystery",
+                "frontier_gap_months",
+            ] {
                 let s = metric(name).format(v);
                 assert!(!s.contains('e'), "{name} {v}: {s}");
             }
@@ -395,10 +415,22 @@ mod tests {
     fn scopes_and_parameters_read_plainly() {
         assert_eq!(scope_label("US-PJM"), "PJM (US)");
         assert_eq!(scope_label("CN-East"), "East (China)");
-        assert_eq!(metric("adoption_share").label_in("CN"), "Firms using AI, China");
-        assert_eq!(metric("frontier_gap_months").label_in("world"), "US lead at the frontier");
-        assert_eq!(parameter_label("chips[Ascend950].capacity_growth"), "Ascend950 capacity growth");
-        assert_eq!(parameter_label("policy.china.embodied_priority"), "China embodied priority");
+        assert_eq!(
+            metric("adoption_share").label_in("CN"),
+            "Firms using AI, China"
+        );
+        assert_eq!(
+            metric("frontier_gap_months").label_in("world"),
+            "US lead at the frontier"
+        );
+        assert_eq!(
+            parameter_label("chips[Ascend950].capacity_growth"),
+            "Ascend950 capacity growth"
+        );
+        assert_eq!(
+            parameter_label("policy.china.embodied_priority"),
+            "China embodied priority"
+        );
         assert_eq!(
             parameter_label("policy.us.export[H200_CN].rule"),
             "US export rule for H200 to China"

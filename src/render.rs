@@ -15,7 +15,7 @@ pub fn charts_and_report(out: &Path, ts: &Timeseries, manifest: &Manifest) -> Re
         config_name: manifest.config_name.clone(),
         seed: manifest.seed,
     };
-    let charts = plot::render_run_charts(ts, &meta, &out.join("charts"))?;
+    let charts = plot::render_run_charts(ts, &meta.subtitle(), &out.join("charts"))?;
     let report_meta = ReportMeta {
         config_name: manifest.config_name.clone(),
         seed: manifest.seed,

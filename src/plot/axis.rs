@@ -205,7 +205,11 @@ pub(crate) fn nice_step(span: f64, target: usize) -> f64 {
     let raw = span / target.max(1) as f64;
     let mag = math::exp10(math::log10(raw).floor());
     if !(mag.is_finite() && mag > 0.0) {
-        return if raw.is_finite() && raw > 0.0 { raw } else { 1.0 };
+        return if raw.is_finite() && raw > 0.0 {
+            raw
+        } else {
+            1.0
+        };
     }
     let m = match raw / mag {
         n if n <= 1.0 => 1.0,
@@ -268,8 +272,7 @@ fn stepped_range(
     let b = (hi / step - 1e-9).ceil();
     let n = b - a;
     let (lo2, hi2) = (a * step, b * step);
-    if !(n.is_finite() && n >= 1.0 && n <= MAX_TICKS as f64 && lo2.is_finite() && hi2.is_finite())
-    {
+    if !(n.is_finite() && n >= 1.0 && n <= MAX_TICKS as f64 && lo2.is_finite() && hi2.is_finite()) {
         // Degenerate (overflowing ends, step lost to rounding): keep the raw
         // range and put evenly spaced ticks on it.
         let k = target.clamp(2, MAX_TICKS);

@@ -39,6 +39,17 @@ pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> Result<()
 where
     F: FnOnce(&Area<'_>) -> DrawResult,
 {
+    let bytes = render_png_bytes(path, size, draw)?;
+    write_atomic(path, &bytes)
+}
+
+/// Draw a `size` image with `draw` and return its PNG bytes, writing nothing
+/// (`path` only names the chart in an error). Callers that write several
+/// charts render them all first, so a failure leaves no chart half-updated.
+pub(crate) fn render_png_bytes<F>(path: &Path, size: (u32, u32), draw: F) -> Result<Vec<u8>>
+where
+    F: FnOnce(&Area<'_>) -> DrawResult,
+{
     style::ensure_fonts();
     let fail = |msg: String| {
         Error::output(
@@ -53,8 +64,19 @@ where
         draw(&root).map_err(|e| fail(e.0))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    let bytes = encode_png(&buf, size).map_err(|e| fail(e.to_string()))?;
-    write_atomic(path, &bytes)
+    encode_png(&buf, size).map_err(|e| fail(e.to_string()))
+}
+
+/// Write rendered charts, each atomically, in order; returns their paths.
+pub(crate) fn write_all(
+    files: Vec<(std::path::PathBuf, Vec<u8>)>,
+) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        write_atomic(&path, &bytes)?;
+        out.push(path);
+    }
+    Ok(out)
 }
 
 /// Encode an RGB8 buffer as PNG bytes (adaptive filtering for small files).

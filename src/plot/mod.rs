@@ -18,18 +18,25 @@ use crate::io::timeseries::Timeseries;
 use crate::report::{write_run_report, ReportMeta};
 
 mod axis;
+mod bands;
 mod canvas;
 mod charts;
 mod compare;
 mod figure;
+mod heatmap;
 mod panel;
 mod scale;
 /// Palette and fonts, public so sweep and scenario charts use the same colours.
 pub mod style;
 mod text;
 
-pub use charts::{render_run_charts, ChartMeta, RUN_CHARTS};
-pub use compare::{band_chart, compare_command, heatmap_chart, BandSeries};
+pub use bands::{band_chart, band_chart_axis, band_chart_png, BandChart, BandSeries};
+pub use charts::{
+    render_run_charts, run_chart_axes, run_chart_pngs, ChartMeta, PanelAxis, RUN_CHARTS,
+};
+pub use compare::compare_command;
+pub use heatmap::{heatmap_chart, heatmap_chart_png, ColourScale, HeatmapChart};
+pub use scale::YAxisChoice;
 
 /// `airace plot DIR`: (re)draw `DIR/charts/*.png` and `DIR/report.html` from
 /// `DIR/timeseries.csv`, labelled from `DIR/manifest.json` when present.
@@ -46,7 +53,7 @@ pub fn plot_command(dir: &Path) -> Result<Vec<PathBuf>> {
         config_name: info.config_name.clone(),
         seed: info.seed,
     };
-    let mut written = render_run_charts(&ts, &chart_meta, &dir.join("charts"))?;
+    let mut written = render_run_charts(&ts, &chart_meta.subtitle(), &dir.join("charts"))?;
     write_run_report(dir, &ts, &info, &written)?;
     written.push(dir.join("report.html"));
     Ok(written)

@@ -214,12 +214,14 @@ impl Panel {
                 value: 0.5,
                 strong: false,
             }),
-            K::Months if !has_ref(self, 0.0) => {
-                self.refs.push(RefLine {
-                    label: "level".into(),
-                    value: 0.0,
-                    strong: false,
-                });
+            K::Months => {
+                if !has_ref(self, 0.0) {
+                    self.refs.push(RefLine {
+                        label: "level".into(),
+                        value: 0.0,
+                        strong: false,
+                    });
+                }
                 self.corner_notes = Some((
                     ("▲ US ahead".into(), style::US),
                     ("▼ China ahead".into(), style::CN),
@@ -266,7 +268,7 @@ impl Panel {
 
     /// Legend entries: the series (flagged when empty) and the thresholds.
     fn legend_entries(&self) -> Vec<LegendEntry> {
-        let mut v: Vec<LegendEntry> = self
+        let v: Vec<LegendEntry> = self
             .series
             .iter()
             .filter(|s| !s.label.is_empty() && s.end_label.is_none())
@@ -534,19 +536,35 @@ fn draw_in_plot_text(body: &Area<'_>, chart: &Chart<'_, '_>, p: &Panel, clip: &C
             Font::regular(12.0, style::SUBTLE)
         };
         let y = if py - top < 18 { py + 4 } else { py - 16 };
-        draw_text(body, &r.label, &font, (left - bx + 6, y - by), HAlign::Left, VAlign::Top)?;
+        draw_text(
+            body,
+            &r.label,
+            &font,
+            (left - bx + 6, y - by),
+            HAlign::Left,
+            VAlign::Top,
+        )?;
     }
     if let Some(((up, up_c), (down, down_c))) = &p.corner_notes {
         let f = |c: RGBColor| Font::bold(13.0, c);
         let at = |y: i32| (right - bx - 8, y - by);
         draw_text(body, up, &f(*up_c), at(top + 6), HAlign::Right, VAlign::Top)?;
-        draw_text(body, down, &f(*down_c), at(bottom - 20), HAlign::Right, VAlign::Top)?;
+        draw_text(
+            body,
+            down,
+            &f(*down_c),
+            at(bottom - 20),
+            HAlign::Right,
+            VAlign::Top,
+        )?;
     }
     let mut labels: Vec<(i32, String, RGBColor)> = Vec::new();
     let layers = scale::stack_layers(p);
     for (i, s) in p.series.iter().enumerate() {
-        let (Some(text), Some(&(t, v))) = (&s.end_label, s.points.iter().rev().find(|q| q.1.is_finite()))
-        else {
+        let (Some(text), Some(&(t, v))) = (
+            &s.end_label,
+            s.points.iter().rev().find(|q| q.1.is_finite()),
+        ) else {
             continue;
         };
         let v = match p.kind {
@@ -559,7 +577,14 @@ fn draw_in_plot_text(body: &Area<'_>, chart: &Chart<'_, '_>, p: &Panel, clip: &C
     let ys = spread(labels.iter().map(|l| l.0).collect(), 15, top, bottom);
     for ((_, text, color), y) in labels.iter().zip(ys) {
         let font = Font::bold(13.0, style::ink(*color));
-        draw_text(body, text, &font, (right - bx + 6, y - by), HAlign::Left, VAlign::Middle)?;
+        draw_text(
+            body,
+            text,
+            &font,
+            (right - bx + 6, y - by),
+            HAlign::Left,
+            VAlign::Middle,
+        )?;
     }
     Ok(())
 }
@@ -644,10 +669,18 @@ pub(crate) fn draw_axis_labels(
 fn draw_bands(chart: &mut Chart<'_, '_>, bands: &[Band], clip: &Clip) -> DrawResult {
     for b in bands {
         let ok = |p: &&(u32, f64, f64)| p.1.is_finite() && p.2.is_finite();
-        let lower: Vec<(f64, f64)> =
-            b.points.iter().filter(ok).map(|&(t, lo, _)| (f64::from(t), clip.y(lo))).collect();
-        let upper: Vec<(f64, f64)> =
-            b.points.iter().filter(ok).map(|&(t, _, hi)| (f64::from(t), clip.y(hi))).collect();
+        let lower: Vec<(f64, f64)> = b
+            .points
+            .iter()
+            .filter(ok)
+            .map(|&(t, lo, _)| (f64::from(t), clip.y(lo)))
+            .collect();
+        let upper: Vec<(f64, f64)> = b
+            .points
+            .iter()
+            .filter(ok)
+            .map(|&(t, _, hi)| (f64::from(t), clip.y(hi)))
+            .collect();
         let poly: Vec<(f64, f64)> = lower.iter().chain(upper.iter().rev()).copied().collect();
         chart.draw_series(std::iter::once(Polygon::new(
             poly,
@@ -711,7 +744,9 @@ mod tests {
 
     #[test]
     fn trailing_mean_smooths_a_sawtooth() {
-        let pts: Vec<(u32, f64)> = (0..8).map(|t| (t, if t % 2 == 0 { 1.0 } else { 3.0 })).collect();
+        let pts: Vec<(u32, f64)> = (0..8)
+            .map(|t| (t, if t % 2 == 0 { 1.0 } else { 3.0 }))
+            .collect();
         let m = trailing_mean(&pts, 4);
         assert_eq!(m[0], (0, 1.0));
         assert!(m[3..].iter().all(|p| (p.1 - 2.0).abs() < 1e-12));

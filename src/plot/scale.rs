@@ -69,7 +69,11 @@ pub(crate) fn y_extent(p: &Panel) -> Range<f64> {
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (mut lo, mut hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
     if hi / 2.0 - lo / 2.0 < 1e-300 || (hi - lo) <= hi.abs().max(lo.abs()) * 1e-12 {
-        let d = if lo.abs() > 1e-300 { lo.abs() * 0.1 } else { 0.5 };
+        let d = if lo.abs() > 1e-300 {
+            lo.abs() * 0.1
+        } else {
+            0.5
+        };
         (lo, hi) = (sat_add(lo, -d), sat_add(hi, d));
     }
     let pad = (hi / 2.0 - lo / 2.0) * 0.1;
@@ -109,6 +113,13 @@ fn log_extent(p: &Panel) -> Option<Range<f64>> {
 /// The y axis `p` draws, with about `ticks_wanted` ticks.
 pub(crate) fn choose(p: &Panel, ticks_wanted: usize) -> YAxisChoice {
     if let Some(r) = p.fixed_y.clone() {
+        if p.log && p.y_format == YFormat::Multiple && r.start > 0.0 && r.end.is_finite() {
+            return YAxisChoice {
+                ticks: log_ticks(&r),
+                range: r,
+                log: true,
+            };
+        }
         let (range, ticks) = nice_range(r, ticks_wanted);
         return YAxisChoice {
             range,
@@ -146,7 +157,11 @@ mod tests {
     use crate::plot::style;
 
     fn panel(vals: &[f64], fmt: YFormat) -> Panel {
-        let pts = vals.iter().enumerate().map(|(i, v)| (i as u32, *v)).collect();
+        let pts = vals
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as u32, *v))
+            .collect();
         Panel::lines("t", "y", fmt).with(Series::new("a", style::US, pts))
     }
 

@@ -263,7 +263,10 @@ mod tests {
     #[test]
     fn run_palette_has_no_bloc_colours() {
         assert!(reads_as_bloc(US) && reads_as_bloc(CN));
-        assert!(reads_as_bloc(RGBColor(0, 114, 178)), "Okabe-Ito blue reads as US");
+        assert!(
+            reads_as_bloc(RGBColor(0, 114, 178)),
+            "Okabe-Ito blue reads as US"
+        );
         assert!(reads_as_bloc(RGBColor(213, 94, 0)) || reads_as_bloc(RGBColor(86, 180, 233)));
         for c in RUNS.iter().chain([HIGHLIGHT, BASELINE, CONTEXT].iter()) {
             assert!(!reads_as_bloc(*c), "{c:?}");
