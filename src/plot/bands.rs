@@ -171,6 +171,17 @@ fn band_figure(spec: &BandChart<'_>) -> FigureSpec {
             panels.push(p.with(mean_line(g, c, spec.metric, 3)));
         }
     }
+    if panels.len() > 1 {
+        // The metric is in the title; each small multiple only needs the unit,
+        // and the direction notes of a signed gap once.
+        let unit = catalogue::metric(spec.metric).unit;
+        for (k, p) in panels.iter_mut().enumerate() {
+            p.y_label = unit.to_string();
+            if k > 0 {
+                p.corner_notes = None;
+            }
+        }
+    }
     share_axis(&mut panels);
     let (rows, cols) = grid(panels.len());
     FigureSpec {

@@ -179,7 +179,7 @@ impl Panel {
             K::Ratio => YFormat::Multiple,
             _ => YFormat::Number,
         };
-        let mut p = Panel::lines(title, m.axis_title(), fmt);
+        let mut p = Panel::lines(title, "", fmt);
         p.apply_metric(metric);
         p
     }
@@ -190,10 +190,12 @@ impl Panel {
         use crate::catalogue::{self, Kind as K};
         let m = catalogue::metric(metric);
         self.metric = Some(metric.to_string());
-        self.y_label = match m.kind {
-            K::Share => format!("{} (%)", m.label),
-            _ => m.axis_title(),
-        };
+        if self.y_label.is_empty() {
+            self.y_label = match m.kind {
+                K::Share => format!("{} (%)", m.label),
+                _ => m.axis_title(),
+            };
+        }
         self.y_format = match m.kind {
             K::Share => YFormat::Percent,
             K::Ratio => YFormat::Multiple,
@@ -309,7 +311,8 @@ fn panel_header(area: &Area<'_>, p: &Panel) -> DrawResult<u32> {
     let mut top = 0;
     if !p.title.is_empty() {
         let font = Font::bold(16.0, style::TEXT);
-        draw_text(area, &p.title, &font, (2, 4), HAlign::Left, VAlign::Top)?;
+        let title = fit(&p.title, &font, w.saturating_sub(4))?;
+        draw_text(area, &title, &font, (2, 4), HAlign::Left, VAlign::Top)?;
         top = 30;
     }
     // A panel with nothing to plot gets no legend: a row of "(no data)" labels is noise.
@@ -322,6 +325,22 @@ fn panel_header(area: &Area<'_>, p: &Panel) -> DrawResult<u32> {
         }
     }
     Ok(top)
+}
+
+/// `text`, shortened with "…" until it fits in `width` pixels.
+pub(crate) fn fit(text: &str, font: &Font, width: u32) -> DrawResult<String> {
+    if text_width(text, font)? <= width {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if text_width(&s, font)? <= width {
+            return Ok(s);
+        }
+    }
+    Ok(String::new())
 }
 
 /// Lines of text, one under the other (the dashboard scoreboard).
@@ -661,7 +680,9 @@ pub(crate) fn draw_axis_labels(
         let pos = ((left + right) / 2 - bx, bottom - by + 32);
         draw_text(body, x.title, &title_font, pos, HAlign::Center, VAlign::Top)?;
     }
-    draw_text_vertical(body, y.title, &title_font, (12, (top + bottom) / 2 - by))
+    let room = u32::try_from(bottom - top).unwrap_or(0);
+    let y_title = fit(y.title, &title_font, room)?;
+    draw_text_vertical(body, &y_title, &title_font, (12, (top + bottom) / 2 - by))
 }
 
 /// Shaded ranges, translucent so overlapping bands of different groups stay

@@ -249,23 +249,24 @@ mod draw {
         report::write_html_page(&dir.join("report.html"), &title, &body)
     }
 
-    /// Plain group names ("US export rule for H200 to China: ban; …") from
-    /// the parameters that are constant within each group, and a statement
-    /// of what a band pools: seeds only, or seeds and sampled parameter values.
-    fn plain_groups(plan: &PlanFile) -> (Vec<(String, String)>, String) {
+    /// Plain group names (the values of the parameters that are constant
+    /// within each group, "ban · 0.3"), the key naming those parameters in
+    /// plain words, and a statement of what a band pools: seeds only, or
+    /// seeds and sampled parameter values.
+    fn plain_groups(plan: &PlanFile) -> (Vec<(String, String)>, String, String) {
         let groups = groups(plan);
         let mut varying: Vec<usize> = Vec::new();
+        let mut constant: Vec<usize> = Vec::new();
         let mut names = Vec::new();
         for (label, members) in &groups {
             let mut parts = Vec::new();
-            for (k, p) in plan.parameters.iter().enumerate() {
+            for k in 0..plan.parameters.len() {
                 let v0 = &plan.runs[members[0]].values[k];
                 if members.iter().all(|&i| &plan.runs[i].values[k] == v0) {
-                    parts.push(format!(
-                        "{}: {}",
-                        catalogue::parameter_label(&p.path),
-                        plain_value(v0)
-                    ));
+                    parts.push(plain_value(v0));
+                    if !constant.contains(&k) {
+                        constant.push(k);
+                    }
                 } else if !varying.contains(&k) {
                     varying.push(k);
                 }
@@ -273,7 +274,7 @@ mod draw {
             let name = if parts.is_empty() {
                 "all runs".to_string()
             } else {
-                parts.join("; ")
+                parts.join(" · ")
             };
             names.push((label.clone(), name));
         }
@@ -290,7 +291,11 @@ mod draw {
                 labels.join(", ")
             )
         };
-        (names, pooled)
+        let key: Vec<String> = constant
+            .iter()
+            .map(|&k| catalogue::parameter_label(&plan.parameters[k].path))
+            .collect();
+        (names, key.join(" · "), pooled)
     }
 
     /// One band chart per (metric, scope); returns the report's HTML for them.
@@ -302,13 +307,16 @@ mod draw {
                 _ => None,
             })
             .unwrap_or_default();
-        let (names, pooled) = plain_groups(plan);
-        let subtitle = format!(
+        let (names, key, pooled) = plain_groups(plan);
+        let mut subtitle = format!(
             "sweep {} ({} design, {} runs)",
             plan.name,
             plan.design,
             plan.runs.len()
         );
+        if !key.is_empty() {
+            subtitle += &format!(" · panels: {key}");
+        }
         let mut html = String::new();
         for (metric, scope) in series_keys(&plan.outcomes) {
             let groups: Vec<BandSeries> = bands(plan, states, &metric, &scope)
