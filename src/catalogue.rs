@@ -381,7 +381,7 @@ mod tests {
             "Countries aligned with China"
         );
         assert_eq!(metric("aligned_countries.CN").format(21.0), "21");
-        assert_eq!(metric("us_license_revenue_usd").format(2.358e8), "$240M");
+        assert_eq!(metric("us_license_revenue_usd").format(2.358e8), "$236M");
         assert_eq!(metric("compute_h100e").format(1.7e8), "170M H100e");
         assert_eq!(metric("cn_inference_self_sufficiency").format(19.4), "19×");
         assert_eq!(metric("dc_capacity_gw").format(12.345), "12.3 GW");

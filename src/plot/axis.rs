@@ -421,8 +421,13 @@ mod tests {
             .map(|t| (t, crate::io::timeseries::period_label(2026, 1, t)))
             .collect();
         let x = XAxis::new(&periods);
-        assert_eq!(x.key_ticks(2000).len(), 10);
-        assert!(x.key_ticks(300).len() <= 4);
+        // Ten year starts, and the end of the horizon labelled too.
+        let wide = x.key_ticks(2000);
+        assert_eq!(wide.len(), 11);
+        assert_eq!(x.label(*wide.last().unwrap()), "2035Q4");
+        let narrow = x.key_ticks(300);
+        assert!(narrow.len() <= 5, "{narrow:?}");
+        assert_eq!(x.label(*narrow.last().unwrap()), "2035Q4");
         assert_eq!(x.label(4.0), "2027Q1");
         assert_eq!(x.range(), 0.0..39.0);
     }
