@@ -267,9 +267,7 @@ pub fn fixed(v: f64, d: usize) -> String {
 /// Prefix `s` (a formatted magnitude or signed value) with "+" when `v` > 0
 /// and with "−" when `v` < 0 and `s` has no sign yet.
 fn signed(s: String, v: f64) -> String {
-    let zero = s
-        .trim_start_matches(['−', '+', '$'])
-        .starts_with(|c: char| c == '0')
+    let zero = s.trim_start_matches(['−', '+', '$']).starts_with('0')
         && !s.chars().any(|c| c.is_ascii_digit() && c != '0');
     if zero || s.starts_with('−') {
         s

@@ -173,12 +173,16 @@ fn run_figures(ts: &Timeseries, subtitle: &str) -> Vec<(&'static str, FigureSpec
 
 /// `metric` in `scope` as a line in the bloc's colour, labelled at its end.
 fn bloc(ts: &Timeseries, metric: &str, scope: &str) -> Series {
+    let short = match scope {
+        "NONALIGNED" => "Non-aligned".to_string(),
+        s => bloc_label(s),
+    };
     Series::new(
         bloc_label(scope),
         bloc_color(scope),
         ts.series(metric, scope),
     )
-    .labelled(bloc_label(scope))
+    .labelled(short)
 }
 
 /// A panel of `metric` for the blocs in `scopes`, end-labelled, no legend.
@@ -291,6 +295,7 @@ fn chips(ts: &Timeseries) -> Figure {
     let selfsuff = selfsuff.with(bloc(ts, "cn_inference_self_sufficiency", "CN"));
     let mut revenue = Panel::for_metric("US chip licence revenue", "us_license_revenue_usd");
     revenue.legend = false;
+    revenue.y_label = "USD per quarter".into();
     let revenue = revenue.with(Series::new(
         "licence revenue",
         style::US,
@@ -552,7 +557,10 @@ fn driver_lines(ts: &Timeseries) -> Vec<String> {
 /// The period from which `metric` stays at or above `level` to the end.
 fn sustained_from(ts: &Timeseries, metric: &str, scope: &str, level: f64) -> Option<String> {
     let s = ts.series(metric, scope);
-    let start = s.iter().rposition(|p| !(p.1 >= level)).map_or(0, |i| i + 1);
+    let start = s
+        .iter()
+        .rposition(|p| p.1 < level || p.1.is_nan())
+        .map_or(0, |i| i + 1);
     let tick = s.get(start)?.0;
     ts.periods().into_iter().find(|p| p.0 == tick).map(|p| p.1)
 }
