@@ -330,7 +330,8 @@ fn power(ts: &Timeseries) -> Figure {
         let short = m.trim_start_matches("US-");
         match pts.last() {
             Some(&(_, v)) if v < crit => {
-                below.push(Series::new(short, style::HIGHLIGHT, pts).labelled(short))
+                let end = format!("{short} {}", catalogue::fixed(v * 100.0, 0) + "%");
+                below.push(Series::new(short, style::HIGHLIGHT, pts).labelled(end))
             }
             _ => {
                 let mut s = Series::new("", style::CONTEXT, pts);
