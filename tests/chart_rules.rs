@@ -34,7 +34,7 @@ fn runs_and_scenarios_never_wear_us_or_china_colours() {
         .map(|i| run_dir(root.path(), &format!("run{i}"), 1.0 - 0.05 * i as f64))
         .collect();
     let out = root.path().join("cmp");
-    let written = plot::compare_command(&dirs, &out).unwrap();
+    let written = airace::render::compare_runs(&dirs, &out).unwrap();
     let img = Image::decode(&written[0]);
     assert_eq!(names(&written[..1]), ["compare_adoption.png"]);
     let n = bloc_coloured_pixels(&img);
@@ -244,9 +244,9 @@ fn extreme_finite_values_never_panic() {
         extreme_series(&[1e308, -1e308]).to_csv_string(),
     )
     .unwrap();
-    plot::plot_command(&dir).unwrap();
+    airace::render::plot_run(&dir).unwrap();
     let out = root.path().join("cmp");
-    plot::compare_command(&[dir.clone(), dir], &out).unwrap();
+    airace::render::compare_runs(&[dir.clone(), dir], &out).unwrap();
 }
 
 mod property {

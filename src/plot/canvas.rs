@@ -31,18 +31,6 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
 /// Result of a drawing step.
 pub(crate) type DrawResult<T = ()> = std::result::Result<T, DrawError>;
 
-/// Draw a `size` image with `draw`, encode it as PNG and write it atomically to `path`.
-///
-/// Failures while drawing are reported as output errors on `path` (exit 1):
-/// the input was fine, the chart could not be produced.
-pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> Result<()>
-where
-    F: FnOnce(&Area<'_>) -> DrawResult,
-{
-    let bytes = render_png_bytes(path, size, draw)?;
-    write_atomic(path, &bytes)
-}
-
 /// Draw a `size` image with `draw` and return its PNG bytes, writing nothing
 /// (`path` only names the chart in an error). Callers that write several
 /// charts render them all first, so a failure leaves no chart half-updated.

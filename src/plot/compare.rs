@@ -5,20 +5,18 @@
 //! one run, so these overlay runs in one colour each with a shared legend.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::axis::{XAxis, YFormat};
-use super::canvas::render_png;
+use super::canvas::{render_png_bytes, write_all};
 use super::figure::{draw_figure, FigureSpec, Layout, LegendEntry, Swatch};
 use super::panel::{Panel, Series};
 use super::style;
 use crate::error::{Error, Result};
 use crate::io::timeseries::Timeseries;
-use crate::report::{escape_html, write_html_page};
 
 /// A headline metric overlaid across runs: (panel title, y label, format, metric, scope, threshold).
-type Headline = (
+type Overlay = (
     &'static str,
     &'static str,
     YFormat,
@@ -32,7 +30,7 @@ type CompareFigure = (
     &'static str,
     &'static str,
     (usize, usize),
-    &'static [Headline],
+    &'static [Overlay],
 );
 
 /// The compare figures.
@@ -172,21 +170,51 @@ const COMPARE_FIGURES: [CompareFigure; 3] = [
     ),
 ];
 
-/// `airace compare DIR... --out OUT`: overlay the headline metrics of several
-/// runs, one colour per run, into `OUT/compare_*.png` and `OUT/compare.html`.
-///
-/// Every run's CSV is read and validated before anything is written, so a
-/// typo in one folder name leaves `OUT` untouched (exit 2). Returns the
-/// written files (PNGs, then the HTML page).
-pub fn compare_command(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
-    if dirs.is_empty() {
+/// One row of the comparison table: a headline metric overlaid by `compare`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareRow {
+    /// Panel title.
+    pub title: &'static str,
+    /// Metric name.
+    pub metric: &'static str,
+    /// Scope.
+    pub scope: &'static str,
+    /// Whether values are shares shown as percentages.
+    pub percent: bool,
+}
+
+/// The metrics the comparison charts overlay, in chart order, so the
+/// report can tabulate exactly what the charts show.
+pub fn compare_rows() -> Vec<CompareRow> {
+    COMPARE_FIGURES
+        .iter()
+        .flat_map(|(_, _, _, items)| items.iter())
+        .map(|(title, _, fmt, metric, scope, _)| CompareRow {
+            title,
+            metric,
+            scope,
+            percent: *fmt == YFormat::Percent,
+        })
+        .collect()
+}
+
+/// Overlay the headline metrics of several runs (`(name, rows)`, one colour
+/// per run from the Okabe–Ito run palette, never the US blue or China red)
+/// into `out/compare_*.png`. `subtitle` is the caller's provenance line
+/// (what differs between the runs); empty gives "N runs · last quarter Q".
+/// Draws only: reading the run folders and writing the page are the report
+/// layer's (`crate::render`). All figures are rendered before any is
+/// written. Returns the written PNGs.
+pub fn compare_charts(
+    runs: &[(String, Timeseries)],
+    subtitle: &str,
+    out: &Path,
+) -> Result<Vec<PathBuf>> {
+    if runs.is_empty() {
         return Err(Error::Usage("compare needs at least one run folder".into()));
     }
-    let mut runs = Vec::with_capacity(dirs.len());
-    for d in dirs {
-        runs.push(super::read_run_csv(d)?);
-    }
-    let names = run_names(dirs);
+    let names: Vec<String> = runs.iter().map(|r| r.0.clone()).collect();
+    let runs: Vec<Timeseries> = runs.iter().map(|r| r.1.clone()).collect();
     let periods = union_periods(&runs);
     let x = XAxis::new(&periods);
     let legend: Vec<LegendEntry> = names
@@ -198,12 +226,16 @@ pub fn compare_command(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             swatch: run_swatch(i),
         })
         .collect();
-    let subtitle = format!(
-        "{} runs · last quarter {}",
-        runs.len(),
-        periods.last().map(|p| p.1.as_str()).unwrap_or("?")
-    );
-    let mut written = Vec::new();
+    let subtitle = if subtitle.is_empty() {
+        format!(
+            "{} runs · last quarter {}",
+            runs.len(),
+            periods.last().map(|p| p.1.as_str()).unwrap_or("?")
+        )
+    } else {
+        subtitle.to_string()
+    };
+    let mut pngs = Vec::new();
     for (file, title, grid, items) in COMPARE_FIGURES {
         let panels = items.iter().map(|h| compare_panel(h, &runs)).collect();
         let spec = FigureSpec {
@@ -214,36 +246,12 @@ pub fn compare_command(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             legend: legend.clone(),
         };
         let path = out.join(file);
-        render_png(&path, style::FIGURE_SIZE, |root| {
+        let bytes = render_png_bytes(&path, style::FIGURE_SIZE, |root| {
             draw_figure(root, &spec, &x)
         })?;
-        written.push(path);
+        pngs.push((path, bytes));
     }
-    let html = out.join("compare.html");
-    write_html_page(
-        &html,
-        "airace: run comparison",
-        &compare_body(dirs, &names, &runs, &written),
-    )?;
-    written.push(html);
-    Ok(written)
-}
-
-/// Legend names: each folder's own name, made unique (`run`, `run (2)`) when two
-/// folders share one, so no two lines carry the same label.
-fn run_names(dirs: &[PathBuf]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::with_capacity(dirs.len());
-    for d in dirs {
-        let base = super::dir_name(d);
-        let mut name = base.clone();
-        let mut k = 2;
-        while names.contains(&name) {
-            name = format!("{base} ({k})");
-            k += 1;
-        }
-        names.push(name);
-    }
-    names
+    write_all(pngs)
 }
 
 fn union_periods(runs: &[Timeseries]) -> Vec<(u32, String)> {
@@ -256,7 +264,7 @@ fn union_periods(runs: &[Timeseries]) -> Vec<(u32, String)> {
     all.into_iter().collect()
 }
 
-/// Runs after the 12th reuse palette colours; dashing them keeps them apart.
+/// Runs past the palette's length reuse its colours; dashing them keeps them apart.
 fn run_swatch(i: usize) -> Swatch {
     if style::series_dashed(i) {
         Swatch::Dashed
@@ -265,7 +273,7 @@ fn run_swatch(i: usize) -> Swatch {
     }
 }
 
-fn compare_panel(h: &Headline, runs: &[Timeseries]) -> Panel {
+fn compare_panel(h: &Overlay, runs: &[Timeseries]) -> Panel {
     let (title, y_label, fmt, metric, scope, threshold) = *h;
     let mut p = Panel::lines(title, y_label, fmt);
     p.legend = false;
@@ -280,64 +288,4 @@ fn compare_panel(h: &Headline, runs: &[Timeseries]) -> Panel {
     // Axis rules (zero-based, log ratios, 0.5 and 1× lines) from the catalogue.
     p.apply_metric(metric);
     p
-}
-
-/// The comparison page: run list, charts, and the last-quarter values side by side.
-fn compare_body(
-    dirs: &[PathBuf],
-    names: &[String],
-    runs: &[Timeseries],
-    charts: &[PathBuf],
-) -> String {
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        "<h1>Run comparison</h1><p class=\"sub\">{} runs</p><ul>",
-        runs.len()
-    );
-    for (n, d) in names.iter().zip(dirs) {
-        let _ = write!(
-            b,
-            "<li><b>{}</b>: <code>{}</code></li>",
-            escape_html(n),
-            escape_html(&d.display().to_string())
-        );
-    }
-    b.push_str("</ul><h2>Charts</h2>");
-    for c in charts {
-        let f = c
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let f = escape_html(&f);
-        let _ = write!(b, "<figure><img src=\"{f}\" alt=\"{f}\"></figure>");
-    }
-    b.push_str("<h2>Last-quarter values</h2><table><tr><th>metric</th><th>scope</th>");
-    for n in names {
-        let _ = write!(b, "<th>{}</th>", escape_html(n));
-    }
-    b.push_str("</tr>");
-    for (_, _, _, items) in COMPARE_FIGURES {
-        for (title, _, fmt, metric, scope, _) in items.iter() {
-            let _ = write!(
-                b,
-                "<tr><td>{}</td><td>{}</td>",
-                escape_html(title),
-                escape_html(scope)
-            );
-            for ts in runs {
-                let v = ts
-                    .last_value(metric, scope)
-                    .map(|v| crate::report::format_figure(v, *fmt == YFormat::Percent));
-                let _ = write!(
-                    b,
-                    "<td class=\"num\">{}</td>",
-                    escape_html(&v.unwrap_or_else(|| "—".into()))
-                );
-            }
-            b.push_str("</tr>");
-        }
-    }
-    b.push_str("</table>");
-    b
 }

@@ -90,10 +90,13 @@ pub fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
         r.value *= scale;
     }
     fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
-    let manifest = format!(
-        r#"{{"config_name": "{name}<x>", "seed": 7, "files": {{"timeseries.csv": "ab12", "config.toml": "cd34"}}}}"#
-    );
-    fs::write(dir.join("manifest.json"), manifest).unwrap();
+    let mut manifest =
+        airace::io::manifest::Manifest::new_for_build(format!("{name}<x>"), "", 7, 1, 1);
+    manifest
+        .files
+        .insert("timeseries.csv".into(), "ab12".into());
+    manifest.files.insert("config.toml".into(), "cd34".into());
+    airace::layout::write_manifest(&dir, &manifest).unwrap();
     dir
 }
 
