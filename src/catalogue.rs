@@ -245,6 +245,7 @@ impl Metric {
             Kind::Share => format!("{} pp", signed(fixed(d * 100.0, 1), d)),
             Kind::Index => signed(fixed(d, 2), d),
             Kind::Ratio => format!("{}×", signed(significant(d, 2), d)),
+            Kind::Months => format!("{} months", signed(fixed(d, 1), d)),
             _ => signed(self.format(d.abs()), d),
         }
     }
@@ -385,6 +386,10 @@ mod tests {
         assert_eq!(metric("dc_capacity_gw").format(12.345), "12.3 GW");
         assert_eq!(metric("adoption_share").format_delta(0.021), "+2.1 pp");
         assert_eq!(metric("innovation_index").format_delta(-0.02), "−0.02");
+        let gap = metric("frontier_gap_months");
+        assert_eq!(gap.format_delta(0.1), "+0.1 months");
+        assert_eq!(gap.format_delta(-0.1), "−0.1 months");
+        assert_eq!(metric("dc_capacity_gw").format_delta(-2.0), "−2 GW");
         let unknown = metric("mystery");
         assert_eq!(
             (unknown.label.as_str(), unknown.kind),
