@@ -17,6 +17,7 @@
 //! - Core: [`simulation`] (the driver), [`checkpoint`], [`model`], [`config`],
 //!   [`io`], [`rng`], [`math`], [`stats`], [`progress`], [`limits`], [`error`].
 
+pub mod catalogue;
 pub mod checkpoint;
 
 pub mod config;

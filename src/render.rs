@@ -35,7 +35,8 @@ fn charts_then_report(out: &Path, ts: &Timeseries, meta: &ReportMeta) -> Result<
         config_name: meta.config_name.clone(),
         seed: meta.seed,
     };
-    let mut written = plot::render_run_charts(ts, &chart_meta, &layout::charts_dir(out))?;
+    let mut written =
+        plot::render_run_charts(ts, &chart_meta.subtitle(), &layout::charts_dir(out))?;
     report::write_run_report(out, ts, meta, &written)?;
     written.push(out.join(REPORT));
     Ok(written)
@@ -79,7 +80,7 @@ pub fn compare_runs(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Vec<Pat
     for (d, name) in dirs.iter().zip(unique_names(dirs)) {
         runs.push((name, layout::read_timeseries(d)?));
     }
-    let mut written = plot::compare_charts(&runs, out)?;
+    let mut written = plot::compare_charts(&runs, "", out)?;
     let html = out.join(COMPARE_HTML);
     report::write_compare_page(&html, dirs, &runs, &written, &plot::compare_rows())?;
     written.push(html);
