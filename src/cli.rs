@@ -92,6 +92,33 @@ pub enum Command {
     Slurm(SlurmArgs),
     /// Run the baseline and every policy scenario with replicates, and compare them.
     Scenarios(ScenariosArgs),
+    /// Replay 2023-2025 (configs/history.toml) and score the model against observed figures.
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `airace validate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ValidateArgs {
+    /// History config (default: configs/history.toml); targets are read from `targets/` beside it.
+    pub config: Option<PathBuf>,
+    /// Folder of target files (default: `targets/` beside the config).
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Seeds to run.
+    #[arg(long, default_value_t = 10)]
+    pub replicates: u32,
+    /// Output folder (default: output/validate).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a config value (e.g. `--set firms.count=5000`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `airace resume`.
@@ -253,5 +280,23 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Merge { dir } => crate::sweep::merge_command(&dir),
         Command::Slurm(args) => crate::sweep::slurm_command(&args),
         Command::Scenarios(args) => crate::scenarios::scenarios_command(&args),
+        Command::Validate(args) => {
+            check_threads(args.threads)?;
+            let defaults = crate::validate::ValidateOptions::default();
+            let opts = crate::validate::ValidateOptions {
+                config: args.config.unwrap_or(defaults.config),
+                targets: args.targets,
+                replicates: args.replicates,
+                out: args.out.unwrap_or(defaults.out),
+                sets: args.sets,
+                threads: args.threads,
+            };
+            let out = opts.out.clone();
+            let report = crate::validate::run(opts)?;
+            if !args.quiet {
+                eprintln!("{}", report.summary(&out));
+            }
+            Ok(())
+        }
     }
 }

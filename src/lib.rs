@@ -25,6 +25,7 @@ pub mod rng;
 pub mod run;
 pub mod scenarios;
 pub mod sweep;
+pub mod validate;
 pub mod verify;
 
 pub use error::{Error, Result};
