@@ -73,8 +73,9 @@ pub fn run_replicates(
 pub type StateSummary = BTreeMap<String, f64>;
 
 /// Condense a world: per bloc, compute stock (labs' training chips plus inference chips,
-/// H100e), adoption share, AI data-center capacity running or being built (GW) and the
-/// share of adopters on each stack; the US and Chinese frontier (capability points).
+/// H100e), adoption share, AI data-center capacity running and under construction (GW),
+/// and the share of adopters on US, Chinese and other stacks; the US and Chinese frontier
+/// (capability points).
 pub fn state_summary(cfg: &Config, world: &World) -> StateSummary {
     let mut out = StateSummary::new();
     let bloc_of = |c: usize| cfg.countries[c].bloc;
@@ -85,10 +86,10 @@ pub fn state_summary(cfg: &Config, world: &World) -> StateSummary {
     for (c, v) in world.infer_h100e.iter().enumerate() {
         compute[bloc_of(c).index()] += v;
     }
-    let mut dc = [0.0; 4];
+    let (mut running, mut building) = ([0.0; 4], [0.0; 4]);
     for m in &world.markets {
-        let building: f64 = m.dc_building.iter().map(|p| p.gw).sum();
-        dc[m.bloc.index()] += m.dc_operational_gw + building;
+        running[m.bloc.index()] += m.dc_operational_gw;
+        building[m.bloc.index()] += m.dc_building.iter().map(|p| p.gw).sum::<f64>();
     }
     let mut firms = [0.0; 4];
     let mut adopters = [[0.0; N_STACKS]; 4];
@@ -104,11 +105,16 @@ pub fn state_summary(cfg: &Config, world: &World) -> StateSummary {
         let code = b.code();
         let total: f64 = adopters[i].iter().sum();
         out.insert(format!("compute_h100e.{code}"), compute[i]);
-        out.insert(format!("dc_gw.{code}"), dc[i]);
+        out.insert(format!("dc_running_gw.{code}"), running[i]);
+        out.insert(format!("dc_building_gw.{code}"), building[i]);
         out.insert(format!("adoption_share.{code}"), total / firms[i].max(1.0));
-        for s in Stack::ALL {
-            let share = adopters[i][s as usize] / total.max(1.0);
-            out.insert(format!("stack_share.{}.{code}", s.code()), share);
+        for (side, name) in [(1.0, "us"), (-1.0, "cn"), (0.0, "other")] {
+            let on: f64 = Stack::ALL
+                .iter()
+                .filter(|s| s.side() == side)
+                .map(|s| adopters[i][*s as usize])
+                .sum();
+            out.insert(format!("stacks_{name}.{code}"), on / total.max(1.0));
         }
     }
     out.insert("frontier.US".into(), world.frontier(Bloc::US));
