@@ -96,8 +96,8 @@ pub fn state_summary(cfg: &Config, world: &World) -> StateSummary {
     for (g, t) in world.firms.groups.iter().zip(&world.last.groups) {
         let b = bloc_of(g.country).index();
         firms[b] += (g.end - g.start) as f64;
-        for k in 0..N_STACKS {
-            adopters[b][k] += t.adopters[k] as f64;
+        for (a, n) in adopters[b].iter_mut().zip(&t.adopters) {
+            *a += *n as f64;
         }
     }
     for b in Bloc::ALL {
