@@ -106,7 +106,7 @@ fn history_end_meets_baseline_start() {
 
 /// Mean Chinese compute (H100e) over 2024Q1–2025Q4 in one run.
 fn cn_compute_2024_2025(cfg: &Config, seed: u64) -> f64 {
-    let mut sim = airace::run::Simulation::new(airace::run::seeded(cfg, Some(seed)));
+    let mut sim = airace::simulation::Simulation::new(airace::simulation::seeded(cfg, Some(seed)));
     sim.run_to_end(|_| Ok(())).unwrap();
     let v: Vec<f64> = sim
         .timeseries

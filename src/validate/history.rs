@@ -17,7 +17,7 @@ use crate::config::{Bloc, Config};
 use crate::error::Result;
 use crate::model::stack::{Stack, N_STACKS};
 use crate::model::World;
-use crate::run::{seeded, Simulation};
+use crate::simulation::{seeded, Simulation};
 
 /// Seed of replicate `r`: derived from the config's seed, the same for every config
 /// (common random numbers, so a policy change and its absence face the same draws).

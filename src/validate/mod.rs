@@ -193,7 +193,7 @@ pub fn evaluate(opts: &ValidateOptions) -> Result<ValidationReport> {
 
 fn score_prepared(p: &Prepared, opts: &ValidateOptions) -> Result<ValidationReport> {
     let started = Instant::now();
-    let runs = crate::run::with_threads(opts.threads, || {
+    let runs = crate::simulation::with_threads(opts.threads, || {
         history::run_replicates(&p.config, opts.replicates, &p.targets)
     })??;
     let rows = p
