@@ -10,6 +10,7 @@
 //! and the tick, [`run`] drives a run and writes its folder, [`io`] owns every
 //! file format, [`sweep`] expands and executes parameter sweeps.
 
+pub mod analysis;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
