@@ -39,11 +39,22 @@ fn ishigami_indices_within_their_bootstrap_intervals() {
     let (s1, st) = ishigami_indices();
     for (i, row) in r.indices.iter().take(3).enumerate() {
         eprintln!("{row:?} (true S1 {:.4}, ST {:.4})", s1[i], st[i]);
-        assert!((row.s1 - s1[i]).abs() <= row.s1_conf, "S1 {row:?} vs {}", s1[i]);
-        assert!((row.st - st[i]).abs() <= row.st_conf, "ST {row:?} vs {}", st[i]);
+        assert!(
+            (row.s1 - s1[i]).abs() <= row.s1_conf,
+            "S1 {row:?} vs {}",
+            s1[i]
+        );
+        assert!(
+            (row.st - st[i]).abs() <= row.st_conf,
+            "ST {row:?} vs {}",
+            st[i]
+        );
     }
     for row in &r.indices {
-        assert!(row.s1 <= row.st + row.s1_conf.max(row.st_conf), "S1 > ST: {row:?}");
+        assert!(
+            row.s1 <= row.st + row.s1_conf.max(row.st_conf),
+            "S1 > ST: {row:?}"
+        );
     }
     let dummy = &r.indices[3];
     assert_eq!(dummy.factor, "dummy");
@@ -51,9 +62,19 @@ fn ishigami_indices_within_their_bootstrap_intervals() {
     assert_eq!((r.blocks_used, r.runs_missing), (N, 0));
     // Convergence table: N/4, N/2, N for each of the 4 factors.
     let ns: Vec<usize> = r.convergence.iter().map(|c| c.n).collect();
-    assert_eq!(ns, [1024; 4].into_iter().chain([2048; 4]).chain([4096; 4]).collect::<Vec<_>>());
+    assert_eq!(
+        ns,
+        [1024; 4]
+            .into_iter()
+            .chain([2048; 4])
+            .chain([4096; 4])
+            .collect::<Vec<_>>()
+    );
     let last = &r.convergence[8..];
-    assert!(last.iter().zip(&r.indices).all(|(c, i)| c.s1 == i.s1 && c.st == i.st));
+    assert!(last
+        .iter()
+        .zip(&r.indices)
+        .all(|(c, i)| c.s1 == i.s1 && c.st == i.st));
 }
 
 #[test]
@@ -75,7 +96,10 @@ fn ishigami_second_order_picks_the_x1_x3_interaction() {
             0.0
         };
         eprintln!("{p:?} (true {truth:.4})");
-        assert!((p.s2 - truth).abs() <= p.s2_conf.max(0.02), "{p:?} vs {truth}");
+        assert!(
+            (p.s2 - truth).abs() <= p.s2_conf.max(0.02),
+            "{p:?} vs {truth}"
+        );
     }
 }
 
@@ -84,7 +108,10 @@ fn same_seed_same_design_and_indices_at_1_and_2_threads() {
     let d1 = SaltelliDesign::new(256, 4, true, 11).unwrap();
     assert_eq!(d1, SaltelliDesign::new(256, 4, true, 11).unwrap());
     assert_ne!(d1, SaltelliDesign::new(256, 4, true, 12).unwrap());
-    assert_eq!(MorrisDesign::new(10, 4, 4, 3).unwrap(), MorrisDesign::new(10, 4, 4, 3).unwrap());
+    assert_eq!(
+        MorrisDesign::new(10, 4, 4, 3).unwrap(),
+        MorrisDesign::new(10, 4, 4, 3).unwrap()
+    );
     let (names, y) = ishigami_study();
     let opts = sobol::SobolOptions {
         second_order: false,
@@ -122,7 +149,11 @@ fn missing_runs_are_counted_and_too_many_refused() {
     }
     let r = sobol::analyze(&names, N, false, &y, &sobol_opts()).unwrap();
     assert_eq!(r.runs_missing, y.len().div_ceil(25));
-    assert!(r.blocks_used < N && r.blocks_used >= N / 2, "{}", r.blocks_used);
+    assert!(
+        r.blocks_used < N && r.blocks_used >= N / 2,
+        "{}",
+        r.blocks_used
+    );
     let (s1, _) = ishigami_indices();
     assert!((r.indices[1].s1 - s1[1]).abs() <= 2.0 * r.indices[1].s1_conf);
     // A sweep killed a third of the way through: refused, exit code 1.
@@ -130,9 +161,21 @@ fn missing_runs_are_counted_and_too_many_refused() {
         *v = None;
     }
     let e = sobol::analyze(&names, N, false, &y, &sobol_opts()).unwrap_err();
-    assert!(matches!(e, AnalysisError::TooFewRuns { method: "sobol", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            AnalysisError::TooFewRuns {
+                method: "sobol",
+                ..
+            }
+        ),
+        "{e}"
+    );
     let msg = e.to_string();
-    assert!(msg.contains("too few usable runs") && msg.contains("resume"), "{msg}");
+    assert!(
+        msg.contains("too few usable runs") && msg.contains("resume"),
+        "{msg}"
+    );
     assert_eq!(airace::Error::from(e).exit_code(), 1);
 }
 
@@ -172,7 +215,12 @@ fn prim_recovers_a_planted_box() {
     let spec = uniform_spec(&["x1", "x2", "x3", "x4", "x5"], 0.0, 1.0, false);
     let design = SaltelliDesign::new(4096, 5, false, 5).unwrap();
     // Use the A matrix only: independent Sobol points.
-    let rows: Vec<Vec<f64>> = design.rows.iter().step_by(design.block_len()).cloned().collect();
+    let rows: Vec<Vec<f64>> = design
+        .rows
+        .iter()
+        .step_by(design.block_len())
+        .cloned()
+        .collect();
     let t = evaluate(&spec, &rows, "inside", planted_box(&truth));
     let x = functions::param_matrix(&t);
     // 5% label noise, deterministic: the box's density is then ~0.95, not 1.
@@ -191,7 +239,10 @@ fn prim_recovers_a_planted_box() {
     eprintln!("{b:#?}");
     for (j, (lo, hi)) in truth.iter().enumerate() {
         let l = &b.limits[j];
-        assert!(l.restricted && (l.min - lo).abs() <= 0.05 && (l.max - hi).abs() <= 0.05, "{l:?}");
+        assert!(
+            l.restricted && (l.min - lo).abs() <= 0.05 && (l.max - hi).abs() <= 0.05,
+            "{l:?}"
+        );
     }
     for l in &b.limits[2..] {
         assert!(l.max - l.min >= 0.9, "{l:?}");
@@ -200,8 +251,14 @@ fn prim_recovers_a_planted_box() {
     // 0.16·0.95 / (0.16·0.95 + 0.84·0.05) = 0.78 (true runs outside it are noise).
     assert!(b.density >= 0.9 && b.coverage >= 0.7, "{b:?}");
     let overlay = prim::overlay_toml(b, &spec, "inside");
-    assert!(overlay.contains("path = \"test.x1\"") && !overlay.contains("test.x5"), "{overlay}");
+    assert!(
+        overlay.contains("path = \"test.x1\"") && !overlay.contains("test.x5"),
+        "{overlay}"
+    );
     // The overlay is a valid [uncertainty] section in its own right.
     let parsed = airace::analysis::UncertaintySpec::parse(&overlay, "overlay").unwrap();
-    assert_eq!(parsed.factors.len(), b.limits.iter().filter(|l| l.restricted).count());
+    assert_eq!(
+        parsed.factors.len(),
+        b.limits.iter().filter(|l| l.restricted).count()
+    );
 }

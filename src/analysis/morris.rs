@@ -239,7 +239,7 @@ mod tests {
         let dl = delta(4);
         for t in 0..20 {
             let traj = &m.rows[t * 6..(t + 1) * 6];
-            let mut moved = vec![false; 5];
+            let mut moved = [false; 5];
             for w in traj.windows(2) {
                 let diff: Vec<usize> = (0..5).filter(|&i| w[0][i] != w[1][i]).collect();
                 assert_eq!(diff.len(), 1);

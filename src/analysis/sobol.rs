@@ -202,9 +202,12 @@ fn regroup(outputs: &[Option<f64>], complete: &[usize], d: usize, so: bool) -> B
     blocks
 }
 
+/// `(s1, st, s2)` for every factor (s2 flattened over pairs j < k).
+type Estimates = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Point estimates on the blocks `idx` (repeats allowed: a bootstrap resample).
 /// Returns `(s1, st, s2)` with `s2` flattened over pairs j < k.
-fn estimate(blocks: &Blocks, idx: &[usize], second_order: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn estimate(blocks: &Blocks, idx: &[usize], second_order: bool) -> Estimates {
     let d = blocks.ab.len();
     let m = idx.len() as f64;
     let mu = idx.iter().map(|&j| blocks.a[j] + blocks.b[j]).sum::<f64>() / (2.0 * m);
@@ -263,7 +266,7 @@ fn with_intervals(
         let sub: Vec<usize> = r.iter().map(|&k| idx[k]).collect();
         estimate(blocks, &sub, opts.second_order)
     });
-    let conf = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>, Vec<f64>)) -> f64| {
+    let conf = |pick: &dyn Fn(&Estimates) -> f64| {
         let v: Vec<f64> = reps.iter().map(pick).collect();
         opts.bootstrap.half_width(&v)
     };
