@@ -13,7 +13,8 @@
 //!   bootstrap intervals and a convergence table), [`morris`] (μ, μ*, σ) and
 //!   [`prim`] (peeling and pasting boxes for a boolean outcome);
 //! - [`table`]: the outcome table the sweep layer feeds, so nothing here reads
-//!   a sweep folder itself;
+//!   a sweep folder itself, and [`study`]: the entry points the CLI calls
+//!   (table in, CSV-ready rows out);
 //! - [`functions`]: test functions with known answers (Ishigami, Sobol's G, a
 //!   planted box) that go through exactly the same design → evaluate →
 //!   estimate path as the model.
@@ -29,6 +30,7 @@ pub mod prim;
 pub mod saltelli;
 pub mod sobol;
 pub mod sobol_seq;
+pub mod study;
 pub mod table;
 pub mod uncertainty;
 
@@ -99,5 +101,9 @@ pub use morris::{MorrisDesign, MorrisOptions, MorrisResult, MorrisRow};
 pub use prim::{BoxRule, PrimBox, PrimOptions, PrimResult};
 pub use saltelli::SaltelliDesign;
 pub use sobol::{SobolOptions, SobolResult, SobolRow};
+pub use study::{
+    crn_group, morris_from_table, outcome_key, prim_from_table, sobol_from_table, write_csv,
+    Condition, DesignKind,
+};
 pub use table::{OutcomeTable, RunRecord, RunStatus};
 pub use uncertainty::{Distribution, Factor, Lever, UncertaintySpec};
