@@ -262,3 +262,40 @@ fn prim_recovers_a_planted_box() {
         b.limits.iter().filter(|l| l.restricted).count()
     );
 }
+
+#[test]
+fn morris_and_prim_count_missing_runs() {
+    let spec = uniform_spec(&["x1", "x2", "x3"], 0.0, 1.0, false);
+    let design = MorrisDesign::new(20, 4, 3, 1).unwrap();
+    let t = evaluate(&spec, &design.rows, "g", g_function(&G_COEFFICIENTS[..3]));
+    let mut y = t.point_outcomes("g", design.rows.len()).unwrap();
+    y[5] = None; // the second run of trajectory 1: two effects lost
+    let r = morris::analyze(&spec.factor_names(), &design, &y, &Default::default()).unwrap();
+    assert_eq!(r.runs_missing, 1);
+    assert_eq!(r.rows.iter().map(|x| x.effects).sum::<usize>(), 3 * 20 - 2);
+    for v in y.iter_mut().take(4 * 12) {
+        *v = None; // 12 of 20 trajectories gone
+    }
+    let e = morris::analyze(&spec.factor_names(), &design, &y, &Default::default()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AnalysisError::TooFewRuns {
+                method: "morris",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // PRIM leaves runs without an outcome out, and says how many.
+    let x = functions::param_matrix(&t);
+    let flags: Vec<Option<bool>> = t
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i % 7 != 0).then(|| r.values[0].unwrap() > 1.0))
+        .collect();
+    let p = prim::analyze(&spec.factor_names(), &x, &flags, &PrimOptions::default()).unwrap();
+    assert_eq!(p.runs_missing, design.rows.len().div_ceil(7));
+    assert_eq!(p.runs_used + p.runs_missing, design.rows.len());
+}
