@@ -36,7 +36,7 @@ impl MorrisDesign {
             key: key.into(),
             message,
         };
-        if p < 2 || p % 2 != 0 {
+        if p < 2 || !p.is_multiple_of(2) {
             return Err(bad(
                 "levels",
                 format!("{p}: need an even number of levels ≥ 2 (4 is usual), so every step is Δ = p/(2(p−1))"),

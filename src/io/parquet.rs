@@ -439,7 +439,7 @@ mod tests {
             params: vec![
                 ParamValue::Number(i as f64 / 10.0),
                 ParamValue::Discrete(DiscreteValue::String(
-                    if i % 2 == 0 { "ban" } else { "allow" }.into(),
+                    if i.is_multiple_of(2) { "ban" } else { "allow" }.into(),
                 )),
             ],
             values: vec![
