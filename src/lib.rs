@@ -18,6 +18,7 @@
 //! - Core: [`simulation`] (the driver), [`checkpoint`], [`model`], [`config`],
 //!   [`io`], [`rng`], [`math`], [`stats`], [`progress`], [`limits`], [`error`].
 
+pub mod analysis;
 pub mod catalogue;
 pub mod checkpoint;
 
