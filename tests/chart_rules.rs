@@ -34,7 +34,7 @@ fn runs_and_scenarios_never_wear_us_or_china_colours() {
         .map(|i| run_dir(root.path(), &format!("run{i}"), 1.0 - 0.05 * i as f64))
         .collect();
     let out = root.path().join("cmp");
-    let written = airace::render::compare_runs(&dirs, &out).unwrap();
+    let written = airace::render::compare_runs(&dirs, &out, false).unwrap();
     let img = Image::decode(&written[0]);
     assert_eq!(names(&written[..1]), ["compare_adoption.png"]);
     let n = bloc_coloured_pixels(&img);
@@ -246,7 +246,7 @@ fn extreme_finite_values_never_panic() {
     .unwrap();
     airace::render::plot_run(&dir).unwrap();
     let out = root.path().join("cmp");
-    airace::render::compare_runs(&[dir.clone(), dir], &out).unwrap();
+    airace::render::compare_runs(&[dir.clone(), dir], &out, false).unwrap();
 }
 
 mod property {
