@@ -154,8 +154,17 @@ pub struct FirmsCfg {
     pub utility_capability_weight: f64,
     /// Capability (log10 effective FLOP) at which the utility multiplier is 1.
     pub utility_reference_capability: f64,
+    /// Lowest multiplier the best model's capability can put on p and q.
+    #[serde(default = "utility_min")]
+    pub utility_min: f64,
+    /// Highest multiplier the best model's capability can put on p and q.
+    #[serde(default = "utility_max")]
+    pub utility_max: f64,
     /// How strongly public sentiment (share seeing more benefits than drawbacks) scales p and q.
     pub sentiment_weight: f64,
+    /// Sentiment at which the sentiment multiplier is 1 (the world average).
+    #[serde(default = "sentiment_reference")]
+    pub sentiment_reference: f64,
     /// Probability per quarter that an adopter re-evaluates its stack.
     pub reevaluate_prob: f64,
     /// Intensity of use of a new adopter (0–1).
@@ -362,6 +371,18 @@ pub struct ChipCfg {
 
 fn one() -> f64 {
     1.0
+}
+
+fn utility_min() -> f64 {
+    0.1
+}
+
+fn utility_max() -> f64 {
+    2.0
+}
+
+fn sentiment_reference() -> f64 {
+    0.5
 }
 
 fn yes() -> bool {

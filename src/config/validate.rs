@@ -124,7 +124,15 @@ fn firms(f: &FirmsCfg) -> Check {
         0.0,
         60.0,
     )?;
+    range("firms.utility_min", f.utility_min, 0.0, 100.0)?;
+    range("firms.utility_max", f.utility_max, f.utility_min, 100.0)?;
     range("firms.sentiment_weight", f.sentiment_weight, 0.0, 10.0)?;
+    range(
+        "firms.sentiment_reference",
+        f.sentiment_reference,
+        0.01,
+        1.0,
+    )?;
     range("firms.reevaluate_prob", f.reevaluate_prob, 0.0, 1.0)?;
     range("firms.intensity_start", f.intensity_start, 0.0, 1.0)?;
     range("firms.intensity_growth", f.intensity_growth, 0.0, 1.0)?;

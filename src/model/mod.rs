@@ -7,6 +7,7 @@
 //! → aggregates. Only the firm phase is parallel; its reductions are done in
 //! a fixed order, so results do not depend on the thread count.
 
+pub mod adoption;
 pub mod chips;
 pub mod datacenter;
 pub mod firm;
@@ -478,7 +479,7 @@ impl World {
 
     /// Per-group Bass terms and logit choice tables for this tick.
     fn group_rules(&self, cfg: &Config, shares: &[[f64; N_STACKS]]) -> Vec<GroupRule> {
-        let offer = metrics::stack_offer(&self.labs);
+        let offer = adoption::stack_offer(&self.labs);
         let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
         // Each group's rule depends only on shared read-only inputs; `collect` keeps order.
         self.firms
@@ -489,7 +490,7 @@ impl World {
             .map(|(g, totals)| {
                 let size = (g.end - g.start) as f64;
                 let peer = totals.total_adopters() as f64 / size;
-                metrics::group_rule(
+                adoption::group_rule(
                     cfg, &self.gov, &offer, shares, best_world, g.country, g.sector, peer,
                 )
             })
