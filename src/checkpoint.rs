@@ -46,7 +46,7 @@ use crate::run::{self, RunOutcome, Simulation};
 /// checkpoints even if someone forgets the bump; patch releases, which must
 /// not change the model, keep them readable.
 pub const STATE_SCHEMA: &str = concat!(
-    "airace-world-v2+",
+    "airace-world-v3+",
     env!("CARGO_PKG_VERSION_MAJOR"),
     ".",
     env!("CARGO_PKG_VERSION_MINOR")

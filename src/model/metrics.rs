@@ -5,11 +5,26 @@
 //! alignment, licence revenue, and three scores (innovation, diffusion, and a
 //! dominance score that needs both). Scores for the US and China are shares
 //! of their combined standing, so 0.5 means level and above 0.5 means ahead.
+//!
+//! Every firm total is weighted by the real firms each agent stands for.
+//!
+//! The diffusion index is the mean of four components, each the US (or China)
+//! share of the two's combined standing, and each built only from what agents did:
+//!
+//! - `adoption`: AI use worldwide on each side's stacks — real firms × intensity of
+//!   use on US stacks vs on Chinese stacks, in every country (where a bloc's models
+//!   are used, not where the firm is);
+//! - `embodied`: the same, restricted to embodied sectors (manufacturing, vehicles,
+//!   robots, devices), where models ship inside physical products;
+//! - `downloads`: each side's share of this quarter's open-weight downloads, which
+//!   firms, developers and hobbyists generate by the open models they use;
+//! - `aligned_gdp`: the GDP share of countries whose governments have aligned with
+//!   each side, an alignment that drifts with local firms' stack shares, trade
+//!   partners, Huawei's presence and US friction.
 
-use super::lab::Lab;
 use super::stack::{Stack, N_STACKS};
 use super::utility::GridRules;
-use super::{TickReport, World};
+use super::{downloads, TickReport, World};
 use crate::config::{Bloc, Config};
 use crate::io::timeseries::Timeseries;
 use crate::math;
@@ -22,6 +37,7 @@ struct Tally {
     intensity: [f64; N_STACKS],
     embodied_firms: f64,
     embodied_adopters: f64,
+    potential: f64,
 }
 
 impl Tally {
@@ -29,6 +45,7 @@ impl Tally {
         self.firms += o.firms;
         self.embodied_firms += o.embodied_firms;
         self.embodied_adopters += o.embodied_adopters;
+        self.potential += o.potential;
         for k in 0..N_STACKS {
             self.adopters[k] += o.adopters[k];
             self.intensity[k] += o.intensity[k];
@@ -42,10 +59,8 @@ impl Tally {
 /// The quantities the indices are built from, per bloc (US, CN).
 #[derive(Clone, Copy, Debug, Default)]
 struct Standing {
-    adoption: f64,
-    intensity: f64,
-    world_stack_share: f64,
-    embodied: f64,
+    usage: f64,
+    embodied_usage: f64,
     downloads: f64,
     aligned_gdp: f64,
     compute: f64,
@@ -96,23 +111,27 @@ impl<'a> Recorder<'a> {
         self.indices(&us, &cn);
     }
 
-    /// Tallies for world, the four blocs, then each country.
+    /// Tallies for world, the four blocs, then each country (real firms, not agents).
     fn tallies(&self) -> Vec<(String, Tally)> {
         let cfg = self.cfg;
         let mut country = vec![Tally::default(); cfg.countries.len()];
-        for (g, t) in self.world.firms.groups.iter().zip(&self.world.last.groups) {
+        let groups = self.world.firms.groups.iter().zip(&self.world.last.groups);
+        for (gi, (g, t)) in groups.enumerate() {
             let c = &mut country[g.country];
-            let n = (g.end - g.start) as f64;
+            let w = g.weight;
+            let real = g.real_firms();
+            let potential = self.world.group_potential.get(gi).copied().unwrap_or(0.0);
             let mut one = Tally {
-                firms: n,
+                firms: real,
+                potential: real * potential,
                 ..Tally::default()
             };
             for k in 0..N_STACKS {
-                one.adopters[k] = t.adopters[k] as f64;
-                one.intensity[k] = t.intensity[k];
+                one.adopters[k] = t.adopters[k] as f64 * w;
+                one.intensity[k] = t.intensity[k] * w;
             }
             if cfg.sectors[g.sector].embodied {
-                one.embodied_firms = n;
+                one.embodied_firms = real;
                 one.embodied_adopters = one.total();
             }
             c.add(&one);
@@ -135,10 +154,41 @@ impl<'a> Recorder<'a> {
         out
     }
 
+    /// AI use on US and on Chinese stacks worldwide, all sectors and embodied ones: in each
+    /// country, usage per real firm (adopters × intensity) on the side's stacks times the
+    /// country's GDP, so the world total weighs economies, not firm counts.
+    fn usage_by_origin(&self) -> ([f64; 2], [f64; 2]) {
+        let cfg = self.cfg;
+        let w = self.world;
+        let mut real = vec![0.0; cfg.countries.len()];
+        for g in &w.firms.groups {
+            real[g.country] += g.real_firms();
+        }
+        let (mut all, mut embodied) = ([0.0; 2], [0.0; 2]);
+        for (g, t) in w.firms.groups.iter().zip(&w.last.groups) {
+            if real[g.country] <= 0.0 {
+                continue;
+            }
+            let scale = cfg.countries[g.country].gdp_usd_tn * g.weight / real[g.country];
+            for s in Stack::ALL {
+                let side = match s.side() {
+                    x if x > 0.0 => 0,
+                    x if x < 0.0 => 1,
+                    _ => continue,
+                };
+                let u = scale * t.intensity[s as usize];
+                all[side] += u;
+                if cfg.sectors[g.sector].embodied {
+                    embodied[side] += u;
+                }
+            }
+        }
+        (all, embodied)
+    }
+
     fn adoption(&mut self, tallies: &[(String, Tally)], us: &mut Standing, cn: &mut Standing) {
-        let world_adopters = tallies[0].1.total();
         for (i, (scope, t)) in tallies.iter().enumerate() {
-            let firms = t.firms.max(1.0);
+            let firms = t.firms.max(f64::MIN_POSITIVE);
             let adopters = t.total();
             self.put(scope, "adoption_share", adopters / firms);
             for s in Stack::ALL {
@@ -161,29 +211,22 @@ impl<'a> Recorder<'a> {
                     0.0
                 };
                 self.put(scope, "embodied_deployment", emb);
-                let target = match scope.as_str() {
-                    "US" => Some(&mut *us),
-                    "CN" => Some(&mut *cn),
-                    _ => None,
-                };
-                if let Some(st) = target {
-                    st.adoption = adopters / firms;
-                    st.intensity = intensity;
-                    st.embodied = emb;
+                self.put(scope, "adoption_potential", t.potential / firms);
+                if adopters > 0.0 {
+                    let closed =
+                        t.adopters[Stack::UsClosed as usize] + t.adopters[Stack::CnClosed as usize];
+                    self.put(scope, "adopters_on_closed_stacks", closed / adopters);
                 }
             }
         }
-        let w = &tallies[0].1;
-        let side = |sign: f64| {
-            Stack::ALL
-                .iter()
-                .filter(|s| s.side() == sign)
-                .map(|s| w.adopters[*s as usize])
-                .sum::<f64>()
-        };
-        if world_adopters > 0.0 {
-            us.world_stack_share = side(1.0) / world_adopters;
-            cn.world_stack_share = side(-1.0) / world_adopters;
+        // Usage worldwide by the origin of the stack used, each country weighted by GDP.
+        let (usage, embodied) = self.usage_by_origin();
+        us.usage = usage[0];
+        cn.usage = usage[1];
+        us.embodied_usage = embodied[0];
+        cn.embodied_usage = embodied[1];
+        for (scope, st) in [("US", &*us), ("CN", &*cn)] {
+            self.put(scope, "usage_by_origin", st.usage);
         }
     }
 
@@ -198,9 +241,14 @@ impl<'a> Recorder<'a> {
         let pace = self.cfg.lab_dynamics.prehistory_pace_per_year / 4.0;
         let gap = gap_months(&w.us_frontier, &w.cn_frontier, pace);
         self.put("world", "frontier_gap_months", gap);
-        let (du, dc) = download_shares(self.cfg, &w.labs);
+        let dl = downloads::count(self.cfg, w);
+        let (du, dc) = dl.shares();
         self.put("world", "open_download_share.US", du);
         self.put("world", "open_download_share.CN", dc);
+        self.put("world", "open_downloads", dl.total());
+        self.put("world", "open_downloads.firms", dl.by_firms);
+        self.put("world", "open_downloads.developers", dl.by_developers);
+        self.put("world", "open_downloads.hobbyists", dl.by_hobbyists);
         us.downloads = du;
         cn.downloads = dc;
         us.compute = 1.0 / (1.0 + math::exp(-gap / 6.0));
@@ -306,13 +354,17 @@ impl<'a> Recorder<'a> {
         let rel = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.5 };
         let innovation_us = us.compute;
         let parts = [
-            rel(us.world_stack_share, cn.world_stack_share),
-            rel(us.adoption * us.intensity, cn.adoption * cn.intensity),
-            rel(us.embodied, cn.embodied),
-            rel(us.downloads, cn.downloads),
-            rel(us.aligned_gdp, cn.aligned_gdp),
+            ("adoption", rel(us.usage, cn.usage)),
+            ("embodied", rel(us.embodied_usage, cn.embodied_usage)),
+            ("downloads", rel(us.downloads, cn.downloads)),
+            ("aligned_gdp", rel(us.aligned_gdp, cn.aligned_gdp)),
         ];
-        let diffusion_us = parts.iter().sum::<f64>() / parts.len() as f64;
+        for (name, v) in parts {
+            let metric = format!("diffusion_component.{name}");
+            self.put("US", &metric, v);
+            self.put("CN", &metric, 1.0 - v);
+        }
+        let diffusion_us = parts.iter().map(|p| p.1).sum::<f64>() / parts.len() as f64;
         for (scope, inn, dif) in [
             ("US", innovation_us, diffusion_us),
             ("CN", 1.0 - innovation_us, 1.0 - diffusion_us),
@@ -350,38 +402,6 @@ fn ticks_behind(leader: &[f64], level: f64, pace_per_tick: f64) -> f64 {
         }
     }
     now + (leader[0] - level) / pace_per_tick.max(1e-9)
-}
-
-/// Shares of this quarter's open-model downloads by origin (US, CN): the better a model
-/// relative to the best open one, the more it is downloaded; Chinese promotion widens reach.
-pub fn download_shares(cfg: &Config, labs: &[Lab]) -> (f64, f64) {
-    let best = labs
-        .iter()
-        .filter(|l| l.stack.is_open())
-        .map(|l| l.capability)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let sens = cfg.lab_dynamics.download_sensitivity;
-    let (mut us, mut cn, mut total) = (0.0, 0.0, 0.0);
-    for l in labs.iter().filter(|l| l.stack.is_open()) {
-        let reach = if l.bloc == Bloc::CN {
-            1.0 + cfg.policy.china.open_weight_promotion
-        } else {
-            1.0
-        };
-        let w = math::exp(sens * (l.capability - best)) * reach;
-        total += w;
-        match l.bloc {
-            Bloc::US => us += w,
-            Bloc::CN => cn += w,
-            _ => {}
-        }
-    }
-    // Closed models from before a ban keep no downloads; open models from other labs keep theirs.
-    if total > 0.0 {
-        (us / total, cn / total)
-    } else {
-        (0.0, 0.0)
-    }
 }
 
 #[cfg(test)]
