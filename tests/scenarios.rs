@@ -2,7 +2,7 @@
 //! `airace scenarios` run, tabulate and reject bad overlays?
 //!
 //! Direction tests run each scenario and the baseline in-process over
-//! `REPLICATES` seeds at reduced size (1,500 firms, the full 40 quarters), with
+//! `REPLICATES` seeds at reduced size (1,500 firms asked, raised to the group floor; the full 40 quarters), with
 //! common random numbers: replicate r of every scenario uses the same seed. The
 //! comparison is therefore paired: d_r = scenario_r − baseline_r. A direction
 //! holds when the mean difference lies on the claimed side of zero by more than
@@ -25,7 +25,8 @@ use assert_cmd::Command;
 const REPLICATES: u32 = 10;
 /// Two-sided 95% Student-t quantile, 9 degrees of freedom (REPLICATES − 1).
 const T_CRIT: f64 = 2.262;
-/// Reduced size: fewer firms (the expensive agents), full horizon.
+/// Reduced size: fewer firms (the expensive agents), full horizon. Every (country, sector)
+/// peer group still gets `firms.min_per_group` agents, so the run has ~9,600 agents.
 const SETS: &[&str] = &["firms.count=1500"];
 
 fn configs() -> PathBuf {
