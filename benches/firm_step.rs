@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use airace::model::firm::Firm;
-use airace::run::Simulation;
+use airace::simulation::Simulation;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 /// A pool of exactly `n` workers.

@@ -10,7 +10,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use airace::config::{self, Config};
-use airace::run::{self, Simulation};
+use airace::run;
+use airace::simulation::Simulation;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
 fn sweep_member() -> Config {

@@ -40,6 +40,21 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A checkpoint was written for another state layout (another build).
+    /// Typed so callers can tell it apart from corruption without reading text.
+    #[error(
+        "{}: checkpoint was written for a different config schema/state layout \
+         (schema {found}, this build {expected}); rerun from the start with this version",
+        path.display()
+    )]
+    CheckpointSchema {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Short hex of the schema hash in the file.
+        found: String,
+        /// Short hex of this build's schema hash.
+        expected: String,
+    },
     /// Writing an output failed (disk full, permissions…). Earlier results are intact.
     #[error("cannot write {}: {source}", path.display())]
     Output {
@@ -70,7 +85,10 @@ impl Error {
     /// The process exit code this error should produce.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config { .. } | Error::Usage(_) | Error::Input { .. } => EXIT_BAD_INPUT,
+            Error::Config { .. }
+            | Error::Usage(_)
+            | Error::Input { .. }
+            | Error::CheckpointSchema { .. } => EXIT_BAD_INPUT,
             Error::Output { .. } | Error::Invariant { .. } | Error::Failed(_) => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
         }

@@ -6,24 +6,35 @@
 //! firms, power utilities and governments act each quarter; the output is a
 //! tidy time series plus charts.
 //!
-//! Layout: [`config`] loads and validates scenarios, [`model`] holds the agents
-//! and the tick, [`run`] drives a run and writes its folder, [`io`] owns every
-//! file format, [`sweep`] expands and executes parameter sweeps.
+//! Layers, imports pointing down (see `docs/architecture.md`):
+//!
+//! - The binary's `cli` module (src/cli/, not part of this library): flags →
+//!   option structs → exit codes.
+//! - Commands: [`run`] (run and resume), [`verify`], [`sweep`] (spec → plan →
+//!   execute → summarise), [`scenarios`] (a sweep whose points are overlays).
+//! - Folders and pages: [`layout`] (every file name of a run or sweep folder),
+//!   [`render`] (charts + report assembled once), [`report`] (HTML), [`plot`] (draws).
+//! - Core: [`simulation`] (the driver), [`checkpoint`], [`model`], [`config`],
+//!   [`io`], [`rng`], [`math`], [`stats`], [`progress`], [`limits`], [`error`].
 
 pub mod checkpoint;
-pub mod cli;
+
 pub mod config;
 pub mod error;
 pub mod io;
+pub mod layout;
 pub mod limits;
 pub mod math;
 pub mod model;
 pub mod plot;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenarios;
+pub mod simulation;
+pub mod stats;
 pub mod sweep;
 pub mod verify;
 

@@ -35,6 +35,45 @@ const CSV_ROW_BYTES: u64 = 2 * 48;
 /// Fixed cost of the process: code, the allocator, thread stacks touched, the config.
 const FIXED_BYTES: u64 = 16 << 20;
 
+/// Most worker threads any command accepts (`--threads`, `--jobs` and
+/// `RAYON_NUM_THREADS` alike). Far above any useful count on one node; it
+/// exists so a typo (`--threads 100000`) is refused instead of spawning
+/// threads for minutes.
+pub const MAX_THREADS: usize = 1024;
+
+/// The environment variable rayon reads for its global pool size.
+pub const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
+
+/// Check `RAYON_NUM_THREADS` against [`MAX_THREADS`], so the variable obeys
+/// the same rule as `--threads`. Unset or empty is fine (rayon then uses the
+/// cores); anything else must be a whole number from 0 (rayon's "default")
+/// to the cap.
+pub fn check_rayon_env(value: Option<&str>) -> Result<()> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    match v.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "{RAYON_THREADS_ENV}={} is not a thread count from 1 to {MAX_THREADS}",
+            crate::limits::quote(v)
+        ))),
+    }
+}
+
+/// At most ~80 characters of user input, escaped, for error messages: a
+/// 100 MB value or a control character must not reach the terminal whole.
+pub fn quote(text: &str) -> String {
+    const MAX: usize = 80;
+    let escaped: String = text.chars().flat_map(char::escape_debug).collect();
+    if escaped.chars().count() <= MAX {
+        escaped
+    } else {
+        let cut: String = escaped.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
 /// Hidden environment variable: when set, `check_memory` prints its estimate to stderr.
 pub const PRINT_ESTIMATE_ENV: &str = "AIRACE_PRINT_MEMORY_ESTIMATE";
 
@@ -250,8 +289,8 @@ mod tests {
     #[test]
     fn rows_per_tick_matches_the_recorder_within_a_few_percent() {
         let c = baseline(300, 2);
-        let ts = crate::run::with_threads(Some(1), || {
-            let mut sim = crate::run::Simulation::new(c.clone());
+        let ts = crate::simulation::with_threads(Some(1), || {
+            let mut sim = crate::simulation::Simulation::new(c.clone());
             sim.run_to_end(|_| Ok(())).map(|_| sim.timeseries)
         })
         .unwrap()

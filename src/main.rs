@@ -1,23 +1,9 @@
-//! The `airace` binary: parse the command line, call the library, map errors to exit codes.
+//! The `airace` binary: [`cli::main`] parses the command line, calls the
+//! library and maps errors to exit codes. The command-line layer lives in
+//! the binary, not the library, so the library cannot depend on it.
 
-use std::process::ExitCode;
+mod cli;
 
-use clap::Parser;
-
-fn main() -> ExitCode {
-    let cli = match airace::cli::Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // clap uses 0 for --help/--version and 2 for usage errors, as we do.
-            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
-        }
-    };
-    match airace::cli::dispatch(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(e.exit_code())
-        }
-    }
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::io::atomic::write_atomic;
 use crate::io::timeseries::Timeseries;
 use crate::plot::style::bloc_label;
+use crate::plot::CompareRow;
 
 /// Identity of the run a report describes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -103,7 +104,7 @@ pub fn write_run_report(
     body.push_str(&figures_table(ts));
     body.push_str(&identity_html(meta));
     let title = format!("airace report: {}", meta.config_name);
-    write_html_page(&out_dir.join("report.html"), &title, &body)
+    write_html_page(&out_dir.join(crate::layout::REPORT), &title, &body)
 }
 
 /// Format a key figure for reading (not for re-parsing): shares as percentages,
@@ -369,7 +370,7 @@ fn charts_html(out_dir: &Path, chart_files: &[PathBuf]) -> String {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join("/"),
-            Err(_) => format!("charts/{name}"),
+            Err(_) => crate::layout::chart_link(&name),
         };
         let _ = writeln!(
             h,
@@ -650,6 +651,81 @@ fn identity_html(meta: &ReportMeta) -> String {
     }
     h.push_str("</table>\n");
     h
+}
+
+/// Write `compare.html`: the run list, the overlay charts (linked by file
+/// name, beside the page) and the last-quarter values side by side.
+pub fn write_compare_page(
+    path: &Path,
+    dirs: &[PathBuf],
+    runs: &[(String, Timeseries)],
+    charts: &[PathBuf],
+    rows: &[CompareRow],
+) -> Result<()> {
+    write_html_page(
+        path,
+        "airace: run comparison",
+        &compare_body(dirs, runs, charts, rows),
+    )
+}
+
+/// The comparison page: run list, charts, and the last-quarter values side by side.
+fn compare_body(
+    dirs: &[PathBuf],
+    runs: &[(String, Timeseries)],
+    charts: &[PathBuf],
+    rows: &[CompareRow],
+) -> String {
+    let names: Vec<&String> = runs.iter().map(|r| &r.0).collect();
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>Run comparison</h1><p class=\"sub\">{} runs</p><ul>",
+        runs.len()
+    );
+    for (n, d) in names.iter().zip(dirs) {
+        let _ = write!(
+            b,
+            "<li><b>{}</b>: <code>{}</code></li>",
+            escape_html(n),
+            escape_html(&d.display().to_string())
+        );
+    }
+    b.push_str("</ul><h2>Charts</h2>");
+    for c in charts {
+        let f = c
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let f = escape_html(&f);
+        let _ = write!(b, "<figure><img src=\"{f}\" alt=\"{f}\"></figure>");
+    }
+    b.push_str("<h2>Last-quarter values</h2><table><tr><th>metric</th><th>scope</th>");
+    for n in names {
+        let _ = write!(b, "<th>{}</th>", escape_html(n));
+    }
+    b.push_str("</tr>");
+    for row in rows {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td>",
+            escape_html(row.title),
+            escape_html(row.scope)
+        );
+        for (_, ts) in runs {
+            let v = ts
+                .last_value(row.metric, row.scope)
+                .map(|v| format_figure(v, row.percent));
+            let _ = write!(
+                b,
+                "<td class=\"num\">{}</td>",
+                escape_html(&v.unwrap_or_else(|| "—".into()))
+            );
+        }
+        b.push_str("</tr>");
+    }
+    b.push_str("</table>");
+    b
 }
 
 #[cfg(test)]

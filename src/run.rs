@@ -1,4 +1,5 @@
-//! Driving one run: config in, a complete output folder out.
+//! Driving one run, from a config or from a checkpoint, to a complete
+//! output folder (`airace run` and `airace resume`).
 //!
 //! The whole time series is computed before anything is written, so a run
 //! that fails (bad schedule, broken invariant) leaves no folder behind; files
@@ -8,21 +9,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::checkpoint;
 use crate::config::{self, Config, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::io::atomic::{remove_stale_temps, write_atomic};
-use crate::io::manifest::Manifest;
-use crate::io::timeseries::{period_label, Timeseries};
-use crate::model::metrics::Recorder;
-use crate::model::World;
+use crate::io::manifest::{sha256_file, Manifest, ParentInfo};
+use crate::io::timeseries::Timeseries;
+use crate::layout::{self, CONFIG, TIMESERIES};
+use crate::progress::Progress;
+use crate::simulation::{seeded, with_threads, Simulation};
 
-/// Name of the time-series file in a run folder.
-pub const TIMESERIES: &str = "timeseries.csv";
 /// Runs smaller than this many firm-steps finish too fast to need a progress display.
 const PROGRESS_MIN_FIRM_STEPS: u64 = 20_000_000;
-
-/// Name of the resolved config in a run folder.
-pub const CONFIG_FILE: &str = "config.toml";
 
 /// How to run (everything that is not part of the model config).
 #[derive(Clone, Debug, Default)]
@@ -43,100 +41,6 @@ pub struct RunOptions {
     pub force: bool,
 }
 
-/// A simulation in progress: the base config, the world, and the rows so far.
-#[derive(Clone, Debug)]
-pub struct Simulation {
-    /// Config with the run's seed in place; scheduled changes are applied per tick.
-    pub config: Config,
-    /// The agents.
-    pub world: World,
-    /// Rows recorded so far.
-    pub timeseries: Timeseries,
-    /// Check invariants after every tick.
-    pub check_invariants: bool,
-    /// The config in force, cached with the number of schedule entries it includes.
-    in_force: Option<(usize, Config)>,
-}
-
-impl Simulation {
-    /// Set up the world for `config` (whose `run.seed` is the seed used).
-    pub fn new(config: Config) -> Simulation {
-        let world = World::new(&config, config.run.seed);
-        Simulation::from_parts(config, world, Timeseries::default())
-    }
-
-    /// Rebuild a simulation from saved parts (a checkpoint).
-    pub fn from_parts(config: Config, world: World, timeseries: Timeseries) -> Simulation {
-        Simulation {
-            config,
-            world,
-            timeseries,
-            check_invariants: cfg!(debug_assertions),
-            in_force: None,
-        }
-    }
-
-    /// Compute one tick and record its rows.
-    pub fn step(&mut self) -> Result<()> {
-        let tick = self.world.tick;
-        let due = self
-            .config
-            .schedule
-            .iter()
-            .filter(|e| e.tick <= tick)
-            .count();
-        if self.in_force.as_ref().is_none_or(|(n, _)| *n != due) {
-            self.in_force = Some((due, config::config_at_tick(&self.config, tick)?));
-        }
-        let cfg = match &self.in_force {
-            Some((_, c)) => c,
-            None => &self.config,
-        };
-        let report = self.world.step(cfg);
-        if self.check_invariants {
-            crate::model::invariants::check(cfg, &self.world, &report)?;
-        }
-        let period = period_label(cfg.run.start_year, cfg.run.start_quarter, tick);
-        Recorder::record(cfg, &self.world, &report, period, &mut self.timeseries);
-        Ok(())
-    }
-
-    /// Step until `run.ticks` quarters are done, calling `after_tick` after each.
-    pub fn run_to_end(
-        &mut self,
-        mut after_tick: impl FnMut(&Simulation) -> Result<()>,
-    ) -> Result<()> {
-        while self.world.tick < self.config.run.ticks {
-            self.step()?;
-            after_tick(self)?;
-        }
-        Ok(())
-    }
-}
-
-/// Run `cfg` inside a pool of `threads` workers (or the global pool).
-pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
-    match threads {
-        None => Ok(f()),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| Error::Usage(format!("cannot start {n} threads: {e}")))?;
-            Ok(pool.install(f))
-        }
-    }
-}
-
-/// The config with the seed override applied.
-pub fn seeded(config: &Config, seed: Option<u64>) -> Config {
-    let mut c = config.clone();
-    if let Some(s) = seed {
-        c.run.seed = s;
-    }
-    c
-}
-
 /// Refuse to clobber a folder holding a different run; a rerun of the same config is fine.
 pub fn check_out_dir(out: &Path, config_toml: &str, force: bool) -> Result<()> {
     if out.exists() && !out.is_dir() {
@@ -145,11 +49,10 @@ pub fn check_out_dir(out: &Path, config_toml: &str, force: bool) -> Result<()> {
             out.display()
         )));
     }
-    let manifest = out.join(crate::io::manifest::FILE_NAME);
-    if force || !manifest.exists() {
+    if force || !layout::has_manifest(out) {
         return Ok(());
     }
-    let same = Manifest::read(out)
+    let same = layout::read_manifest(out)
         .map(|m| m.config_hash == crate::io::manifest::sha256_hex(config_toml.as_bytes()));
     match same {
         Ok(true) => Ok(()),
@@ -160,9 +63,17 @@ pub fn check_out_dir(out: &Path, config_toml: &str, force: bool) -> Result<()> {
     }
 }
 
-/// What a finished run produced.
+/// Lock `out` for writing and check it again under the lock: another
+/// process may have finished a different run there while we computed ours.
+fn lock_and_recheck(out: &Path, config_toml: &str, force: bool) -> Result<layout::FolderLock> {
+    let lock = layout::FolderLock::acquire(out)?;
+    check_out_dir(out, config_toml, force)?;
+    Ok(lock)
+}
+
+/// What a finished run produced (its folder, rows and manifest).
 #[derive(Clone, Debug)]
-pub struct RunOutcome {
+pub struct FinishedRun {
     /// The output folder.
     pub out_dir: PathBuf,
     /// All rows.
@@ -172,7 +83,7 @@ pub struct RunOutcome {
 }
 
 /// Run a loaded config to the end and write its folder.
-pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<RunOutcome> {
+pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<FinishedRun> {
     let config = seeded(&loaded.config, opts.seed);
     let config_toml = config::to_toml(&config);
     check_out_dir(out, &config_toml, opts.force)?;
@@ -183,16 +94,11 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     // Only long runs (above ~0.2 s of stepping) get a progress display.
     let work = config.firms.count.saturating_mul(config.run.ticks as u64);
     let quiet = opts.quiet || work < PROGRESS_MIN_FIRM_STEPS;
-    let mut progress = crate::sweep::progress::Progress::counting(
-        config.run.ticks as u64,
-        quiet,
-        "quarters",
-        "run",
-    );
+    let mut progress = Progress::counting(config.run.ticks as u64, quiet, "quarters", "run");
     with_threads(opts.threads, || {
         sim.run_to_end(|s| {
             if every > 0 && s.world.tick % every == 0 {
-                crate::checkpoint::save(s, out)?;
+                checkpoint::save(s, out)?;
             }
             progress.inc(0);
             Ok(())
@@ -200,6 +106,7 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     })??;
     progress.finish();
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let _lock = lock_and_recheck(out, &config_toml, opts.force)?;
     let manifest = write_run_dir(
         out,
         &config,
@@ -209,7 +116,7 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
         opts.no_charts,
         None,
     )?;
-    Ok(RunOutcome {
+    Ok(FinishedRun {
         out_dir: out.to_path_buf(),
         timeseries: sim.timeseries,
         manifest,
@@ -232,7 +139,7 @@ pub fn write_run_dir(
     let header = "# Resolved configuration of this run: `airace run <this folder>/config.toml` repeats it.\n";
     write_atomic(&out.join(TIMESERIES), ts.to_csv_string().as_bytes())?;
     write_atomic(
-        &out.join(CONFIG_FILE),
+        &out.join(CONFIG),
         format!("{header}{config_toml}").as_bytes(),
     )?;
     let mut manifest = Manifest::new_for_build(
@@ -244,18 +151,18 @@ pub fn write_run_dir(
     );
     manifest.parent = parent;
     manifest.add_file(out, TIMESERIES)?;
-    manifest.add_file(out, CONFIG_FILE)?;
+    manifest.add_file(out, CONFIG)?;
     if !no_charts {
         crate::render::charts_and_report(out, ts, &manifest)?;
     }
     manifest.wall_time_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    manifest.write(out)?;
+    layout::write_manifest(out, &manifest)?;
     Ok(manifest)
 }
 
 /// A few lines for the terminal: where the run went, who leads each race at the end,
 /// and since when (the quarter the last lead change happened).
-pub fn summary(outcome: &RunOutcome) -> String {
+pub fn summary(outcome: &FinishedRun) -> String {
     let ts = &outcome.timeseries;
     let last = |m: &str, s: &str| ts.last_value(m, s).unwrap_or(f64::NAN);
     let race = |metric: &str| {
@@ -282,15 +189,83 @@ pub fn summary(outcome: &RunOutcome) -> String {
         race("diffusion_index"),
         100.0 * last("adoption_share", "US"),
         100.0 * last("adoption_share", "CN"),
-        outcome.out_dir.join("report.html").display(),
+        outcome.out_dir.join(layout::REPORT).display(),
     )
+}
+
+/// Options of `airace resume`, validated by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct ResumeOptions {
+    /// Checkpoint file (`<run>/checkpoints/tick-N.bin`).
+    pub checkpoint: PathBuf,
+    /// Ticks to run after the checkpoint (default: to the end of the run).
+    pub ticks: Option<u32>,
+    /// Output folder (default: `<run>-resumed` next to the checkpoint's run).
+    pub out: Option<PathBuf>,
+    /// Branch: config changes from the checkpoint's tick on.
+    pub sets: Vec<String>,
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// Overwrite an output folder that holds a different run.
+    pub force: bool,
+}
+
+/// Continue (or branch) a run from a checkpoint into a new run folder.
+///
+/// Everything that can be refused is checked before anything is written, so
+/// a failed resume leaves no output folder behind. Returns the finished run
+/// and the tick it resumed from.
+pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
+    let path = &opts.checkpoint;
+    let started = Instant::now();
+    let mut sim = checkpoint::restore(checkpoint::load(path)?, path)?;
+    let tick = sim.world.tick;
+    let end = checkpoint::end_tick(tick, sim.config.run.ticks, opts.ticks)?;
+    sim.config = checkpoint::branch_config(
+        &sim.config,
+        tick,
+        end,
+        &opts.sets,
+        &path.display().to_string(),
+    )?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| checkpoint::default_out(path));
+    checkpoint::check_not_parent(path, &out, opts.force)?;
+    check_out_dir(&out, &config::to_toml(&sim.config), opts.force)?;
+    let parent = ParentInfo {
+        checkpoint: path.display().to_string(),
+        checkpoint_sha256: sha256_file(path)?,
+        tick,
+        changes: opts.sets.clone(),
+    };
+    with_threads(opts.threads, || sim.run_to_end(|_| Ok(())))??;
+    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let _lock = lock_and_recheck(&out, &config::to_toml(&sim.config), opts.force)?;
+    let manifest = write_run_dir(
+        &out,
+        &sim.config,
+        &sim.timeseries,
+        threads,
+        started,
+        false,
+        Some(parent),
+    )?;
+    let finished = FinishedRun {
+        out_dir: out,
+        timeseries: sim.timeseries,
+        manifest,
+    };
+    Ok((finished, tick))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::timeseries::period_label;
 
-    fn outcome(innovation_us: &[f64], diffusion_us: &[f64]) -> RunOutcome {
+    fn outcome(innovation_us: &[f64], diffusion_us: &[f64]) -> FinishedRun {
         let mut ts = Timeseries::default();
         for (t, (&i, &d)) in innovation_us.iter().zip(diffusion_us).enumerate() {
             let p = period_label(2026, 1, t as u32);
@@ -311,7 +286,7 @@ mod tests {
                 );
             }
         }
-        RunOutcome {
+        FinishedRun {
             out_dir: PathBuf::from("out"),
             timeseries: ts,
             manifest: Manifest::new_for_build("x", "", 1, innovation_us.len() as u32, 1),

@@ -1,12 +1,20 @@
 //! `airace scenarios`: the baseline and every policy scenario, with replicates, compared.
 //!
+//! A scenario set is a sweep whose points are overlay files: it is expanded
+//! into a [`PlanFile`] (run ids `<scenario>/rNN`) and run by the sweep
+//! executor, so it shares the sweep's resume (finished runs are kept), its
+//! failure records (`failed.json`, `failures.csv`, exit 1 at the end, the
+//! other runs carry on), its progress, `summary.csv` and the shared
+//! [`crate::stats`]. Only the tables and charts below are its own.
+//!
 //! Every scenario runs with the *same* replicate seeds (common random numbers):
-//! replicate r of every scenario uses `rng::derive_seed(master, [r])`, where
+//! replicate r of every scenario uses [`crate::rng::derive_seed`]`(master, [r])`, where
 //! `master` is the baseline's `run.seed`. Differences between scenarios are then
 //! driven by policy, not by which firms happened to draw which numbers, so a
 //! handful of replicates separates real effects from noise.
 //!
-//! Outputs in `DIR`: `runs/<scenario>/rNN/` (one run folder each, no charts),
+//! Outputs in `DIR`: `runs/<scenario>/rNN/` (one run folder each, no charts,
+//! with `outcomes.json`), `plan.json`, `summary.csv`, `failures.csv`,
 //! `scenarios.csv` (headline outcomes: mean and 90% interval across
 //! replicates), `bands.csv` (per-tick mean and 5–95% band of the chart
 //! metrics), `scenarios.md` (the README table) and `report.html`.
@@ -15,13 +23,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use crate::config::{self, Config, LoadedConfig};
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
+use crate::io::manifest::sha256_hex;
 use crate::io::timeseries::{format_value, period_label, Timeseries};
-use crate::run::{self, RunOptions};
+use crate::layout::{self, BANDS, REPORT, SCENARIOS_CSV, SCENARIOS_MD};
+use crate::simulation::{seeded, Simulation};
+pub use crate::stats::{summarise, Summary};
+use crate::sweep::executor::{self, ExecOptions, RunAction, Source};
+use crate::sweep::plan::{PlanFile, PlanOutcome, PlanParameter, Run, FORMAT_VERSION};
+use crate::sweep::summary::{self, OutcomeRecord, RunOnDisk};
 
 /// How a run's series is reduced to one number.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,7 +82,7 @@ impl Statistic {
 
 /// One headline outcome: a metric in a scope, reduced by a statistic.
 #[derive(Clone, Copy, Debug)]
-pub struct Headline {
+pub struct HeadlineOutcome {
     /// Metric name in `timeseries.csv`.
     pub metric: &'static str,
     /// Scope in `timeseries.csv`.
@@ -79,8 +91,8 @@ pub struct Headline {
     pub stat: Statistic,
 }
 
-const fn h(metric: &'static str, scope: &'static str, stat: Statistic) -> Headline {
-    Headline {
+const fn h(metric: &'static str, scope: &'static str, stat: Statistic) -> HeadlineOutcome {
+    HeadlineOutcome {
         metric,
         scope,
         stat,
@@ -88,7 +100,7 @@ const fn h(metric: &'static str, scope: &'static str, stat: Statistic) -> Headli
 }
 
 /// The outcomes tabulated in `scenarios.csv`, in output order.
-pub const HEADLINES: &[Headline] = &[
+pub const HEADLINES: &[HeadlineOutcome] = &[
     h("frontier_gap_months", "world", Statistic::End),
     h("frontier_gap_months", "world", Statistic::HorizonMean),
     h("frontier_capability", "CN", Statistic::End),
@@ -229,16 +241,20 @@ pub fn tracked() -> Vec<(String, String)> {
     v
 }
 
-/// Keep only the tracked series of a run (a full time series is ~20k rows).
-pub fn extract(ts: &Timeseries, ticks: u32) -> RunSeries {
+/// The tracked series of a finished run, from its `outcomes.json` (which
+/// keeps full precision, unlike the 10-digit CSV): one value per tick,
+/// `NaN` where the run recorded none.
+pub fn series_of(record: &OutcomeRecord, ticks: u32) -> RunSeries {
     let mut out: RunSeries = tracked()
         .into_iter()
         .map(|k| (k, vec![f64::NAN; ticks as usize]))
         .collect();
-    for r in &ts.rows {
-        if let Some(v) = out.get_mut(&(r.metric.clone(), r.scope.clone())) {
-            if let Some(slot) = v.get_mut(r.tick as usize) {
-                *slot = r.value;
+    for s in &record.series {
+        if let Some(v) = out.get_mut(&(s.metric.clone(), s.scope.clone())) {
+            for &(t, value) in &s.points {
+                if let Some(slot) = v.get_mut(t as usize) {
+                    *slot = value;
+                }
             }
         }
     }
@@ -247,50 +263,9 @@ pub fn extract(ts: &Timeseries, ticks: u32) -> RunSeries {
 
 /// Run `config` with `seed` in memory (no files) and return its time series.
 pub fn simulate(config: &Config, seed: u64) -> Result<Timeseries> {
-    let mut sim = run::Simulation::new(run::seeded(config, Some(seed)));
+    let mut sim = Simulation::new(seeded(config, Some(seed)));
     sim.run_to_end(|_| Ok(()))?;
     Ok(sim.timeseries)
-}
-
-/// Mean, 5th and 95th percentile and standard deviation of replicate values.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Summary {
-    /// Arithmetic mean.
-    pub mean: f64,
-    /// 5th percentile (linear interpolation between order statistics).
-    pub p05: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// Sample standard deviation (n − 1).
-    pub sd: f64,
-    /// Number of values.
-    pub n: usize,
-}
-
-pub use crate::sweep::charts::quantile;
-
-/// Summarise replicate values.
-pub fn summarise(values: &[f64]) -> Summary {
-    let n = values.len();
-    let mut sorted = values.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let mean = if n > 0 {
-        values.iter().sum::<f64>() / n as f64
-    } else {
-        f64::NAN
-    };
-    let sd = if n > 1 {
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        0.0
-    };
-    Summary {
-        mean,
-        p05: quantile(&sorted, 0.05),
-        p95: quantile(&sorted, 0.95),
-        sd,
-        n,
-    }
 }
 
 /// All replicates of one scenario.
@@ -304,7 +279,7 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// Replicate values of one headline.
-    pub fn values(&self, hl: &Headline) -> Vec<f64> {
+    pub fn values(&self, hl: &HeadlineOutcome) -> Vec<f64> {
         let key = (hl.metric.to_string(), hl.scope.to_string());
         self.runs
             .iter()
@@ -336,49 +311,177 @@ impl ScenarioResult {
     }
 }
 
-/// `airace scenarios`.
-pub fn scenarios_command(args: &crate::cli::ScenariosArgs) -> Result<()> {
-    if args.replicates == 0 || args.replicates > 10_000 {
-        return Err(Error::Usage(
-            "--replicates must be between 1 and 10000".into(),
-        ));
+/// Options of `airace scenarios`, validated by the caller.
+#[derive(Clone, Debug)]
+pub struct ScenariosOptions {
+    /// Output folder (default: `output/scenarios`).
+    pub out: Option<PathBuf>,
+    /// Seeds per scenario, 1 to [`MAX_REPLICATES`].
+    pub replicates: u32,
+    /// Folder holding `baseline.toml` and `scenarios/`.
+    pub configs: PathBuf,
+    /// Overrides applied to every run.
+    pub sets: Vec<String>,
+    /// Runs executed at once.
+    pub jobs: usize,
+    /// No progress or summary lines.
+    pub quiet: bool,
+    /// Write into a folder made by a different scenario set.
+    pub force: bool,
+}
+
+/// Most replicates per scenario.
+pub const MAX_REPLICATES: u32 = 10_000;
+
+/// `airace scenarios`: run (or resume) the scenario set and write its tables,
+/// charts and report. Failed runs are recorded and the rest carry on; the
+/// command then fails (exit 1) after writing everything it can.
+pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
+    if opts.replicates == 0 || opts.replicates > MAX_REPLICATES {
+        return Err(Error::Usage(format!(
+            "--replicates must be between 1 and {MAX_REPLICATES}"
+        )));
     }
-    if args.jobs == Some(0) {
-        return Err(Error::Usage("--jobs must be at least 1".into()));
-    }
-    let out = args
+    let out = opts
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/scenarios"));
-    let files = discover(&args.configs)?;
+    let files = discover(&opts.configs)?;
     // Load (and validate) everything before running anything: a bad overlay
     // fails fast with exit 2 and nothing written.
-    let loaded: Vec<(String, LoadedConfig)> = files
+    let configs: Vec<Config> = files
         .iter()
-        .map(|f| Ok((f.name.clone(), config::load(&f.path, &args.sets)?)))
+        .map(|f| Ok(config::load(&f.path, &opts.sets)?.config))
         .collect::<Result<_>>()?;
-    let master = loaded[0].1.config.run.seed;
-    let results = run_all(
-        &loaded,
-        master,
-        args.replicates,
-        args.jobs,
-        args.quiet,
-        &out,
-    )?;
-    let periods = periods_of(&loaded[0].1.config);
+    let master = configs[0].run.seed;
+    let plan = scenario_plan(&files, &configs, opts.replicates, master);
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} exists and is not a folder",
+            out.display()
+        )));
+    }
+    let _lock = layout::FolderLock::acquire(&out)?;
+    plan.write_checked(&out, opts.force)?;
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let exec = ExecOptions {
+        source: Source::Overlays {
+            files: &paths,
+            sets: &opts.sets,
+        },
+        jobs: opts.jobs,
+        quiet: opts.quiet,
+        label: "scenarios",
+    };
+    executor::install_interrupt_handler();
+    let actions = executor::execute(&out, &plan, &plan.runs, &exec)?;
+    if executor::interrupted() || actions.contains(&RunAction::NotStarted) {
+        return Err(Error::Interrupted);
+    }
+    let states: Vec<RunOnDisk> = plan
+        .runs
+        .iter()
+        .map(|r| summary::run_state(&out, r))
+        .collect();
+    let tally = summary::write_summary(&out, &plan, &states)?;
+    let results = collect_results(&files, &configs, &plan, &states);
+    let periods = periods_of(&configs[0]);
     write_outputs(&out, &results, &periods, master)?;
-    if !args.quiet {
+    let bad = tally.failed.len() + tally.missing.len();
+    if bad > 0 {
+        return Err(Error::Failed(format!(
+            "scenarios: {bad} of {} runs failed; the tables use the others (see {})",
+            plan.runs.len(),
+            out.join(layout::FAILURES).display()
+        )));
+    }
+    if !opts.quiet {
         eprintln!(
             "wrote {} ({} scenarios x {} replicates)\n  table  {}\n  report {}",
             out.display(),
             results.len(),
-            args.replicates,
-            out.join("scenarios.csv").display(),
-            out.join("report.html").display()
+            opts.replicates,
+            out.join(SCENARIOS_CSV).display(),
+            out.join(REPORT).display()
         );
     }
     Ok(())
+}
+
+/// The scenario set as a plan: point = scenario file, replicates share
+/// seeds across scenarios, outcomes = every tracked series at its last tick
+/// (the full series is kept in each run's `outcomes.json`).
+pub fn scenario_plan(
+    files: &[ScenarioFile],
+    configs: &[Config],
+    replicates: u32,
+    master: u64,
+) -> PlanFile {
+    let width = replicates.saturating_sub(1).to_string().len().max(2);
+    let runs = files
+        .iter()
+        .enumerate()
+        .flat_map(|(point, f)| {
+            (0..replicates).map(move |r| Run {
+                run_id: format!("{}/r{r:0width$}", f.name),
+                point,
+                replicate: r,
+                seed: replicate_seed(master, r),
+                values: vec![crate::sweep::spec::string_literal(&f.name)],
+            })
+        })
+        .collect();
+    let sources = files
+        .iter()
+        .zip(configs)
+        .map(|(f, c)| format!("{} {}", f.name, sha256_hex(config::to_toml(c).as_bytes())))
+        .collect();
+    PlanFile {
+        version: FORMAT_VERSION,
+        name: "scenarios".into(),
+        design: "scenarios".into(),
+        parameters: vec![PlanParameter {
+            path: "scenario".into(),
+            discrete: true,
+        }],
+        outcomes: tracked()
+            .into_iter()
+            .map(|(metric, scope)| PlanOutcome {
+                metric,
+                scope,
+                tick: "last".into(),
+            })
+            .collect(),
+        runs,
+        sources: Some(sources),
+    }
+}
+
+/// Group the finished runs by scenario, in replicate order.
+fn collect_results(
+    files: &[ScenarioFile],
+    configs: &[Config],
+    plan: &PlanFile,
+    states: &[RunOnDisk],
+) -> Vec<ScenarioResult> {
+    files
+        .iter()
+        .zip(configs)
+        .enumerate()
+        .map(|(point, (f, c))| ScenarioResult {
+            name: f.name.clone(),
+            runs: plan
+                .runs
+                .iter()
+                .zip(states)
+                .filter(|(r, _)| r.point == point)
+                .filter_map(|(_, s)| match s {
+                    RunOnDisk::Done(o) => Some(series_of(o, c.run.ticks)),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Calendar labels of the run's ticks.
@@ -386,63 +489,6 @@ fn periods_of(c: &Config) -> Vec<(u32, String)> {
     (0..c.run.ticks)
         .map(|t| (t, period_label(c.run.start_year, c.run.start_quarter, t)))
         .collect()
-}
-
-/// Run every (scenario, replicate) pair in a pool of `jobs` workers.
-pub fn run_all(
-    loaded: &[(String, LoadedConfig)],
-    master: u64,
-    replicates: u32,
-    jobs: Option<usize>,
-    quiet: bool,
-    out: &Path,
-) -> Result<Vec<ScenarioResult>> {
-    let pairs: Vec<(usize, u32)> = (0..loaded.len())
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .collect();
-    let width = replicates.saturating_sub(1).to_string().len().max(2);
-    let one = |&(s, r): &(usize, u32)| -> Result<RunSeries> {
-        let (name, lc) = &loaded[s];
-        let dir = out.join("runs").join(name).join(format!("r{r:0width$}"));
-        let opts = RunOptions {
-            seed: Some(replicate_seed(master, r)),
-            quiet: true,
-            no_charts: true,
-            force: true,
-            ..RunOptions::default()
-        };
-        let outcome = run::run_to_dir(lc, &opts, &dir)?;
-        Ok(extract(&outcome.timeseries, lc.config.run.ticks))
-    };
-    let progress = std::sync::Mutex::new(crate::sweep::progress::Progress::counting(
-        pairs.len() as u64,
-        quiet,
-        "runs",
-        "scenarios",
-    ));
-    let series: Vec<RunSeries> = run::with_threads(jobs, || {
-        pairs
-            .par_iter()
-            .map(|p| {
-                let r = one(p);
-                if let Ok(mut bar) = progress.lock() {
-                    bar.inc(0);
-                }
-                r
-            })
-            .collect::<Result<Vec<_>>>()
-    })??;
-    if let Ok(bar) = progress.into_inner() {
-        bar.finish();
-    }
-    let mut it = series.into_iter();
-    Ok(loaded
-        .iter()
-        .map(|(name, _)| ScenarioResult {
-            name: name.clone(),
-            runs: it.by_ref().take(replicates as usize).collect(),
-        })
-        .collect())
 }
 
 /// `scenarios.csv`: one row per (scenario, headline), deterministic order and formatting.
@@ -563,17 +609,14 @@ pub fn write_outputs(
     master: u64,
 ) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
-    let replicates = results.first().map(|r| r.runs.len()).unwrap_or(0);
-    write_atomic(&out.join("scenarios.csv"), table_csv(results).as_bytes())?;
-    write_atomic(
-        &out.join("bands.csv"),
-        bands_csv(results, periods).as_bytes(),
-    )?;
+    let replicates = results.iter().map(|r| r.runs.len()).max().unwrap_or(0);
+    write_atomic(&out.join(SCENARIOS_CSV), table_csv(results).as_bytes())?;
+    write_atomic(&out.join(BANDS), bands_csv(results, periods).as_bytes())?;
     let md = readme_markdown(results, replicates, master);
-    write_atomic(&out.join("scenarios.md"), md.as_bytes())?;
+    write_atomic(&out.join(SCENARIOS_MD), md.as_bytes())?;
     let charts = render_charts(out, results, periods)?;
     crate::report::write_html_page(
-        &out.join("report.html"),
+        &out.join(REPORT),
         "airace scenarios",
         &report_body(results, &charts, replicates, master),
     )
@@ -586,7 +629,7 @@ fn render_charts(
     results: &[ScenarioResult],
     periods: &[(u32, String)],
 ) -> Result<Vec<String>> {
-    let dir = out.join("charts");
+    let dir = layout::charts_dir(out);
     std::fs::create_dir_all(&dir).map_err(|e| Error::output(&dir, e))?;
     let mut files = Vec::new();
     for (metric, scope, title, ylab) in CHARTS {
@@ -597,7 +640,7 @@ fn render_charts(
                 points: r.band(metric, scope),
             })
             .collect();
-        let file = format!("charts/{}_{}.png", metric.replace('.', "_"), scope);
+        let file = layout::chart_link(&format!("{}_{}.png", metric.replace('.', "_"), scope));
         let sub = "mean and 5-95% band across seeds";
         crate::plot::band_chart(title, sub, ylab, &groups, periods, &out.join(&file))?;
         files.push(file);
@@ -610,8 +653,8 @@ fn render_charts(
 fn report_body(results: &[ScenarioResult], charts: &[String], reps: usize, master: u64) -> String {
     let mut b = format!(
         "<h1>airace scenarios</h1>\n<p>{} scenarios x {reps} replicates, master seed {master}; \
-         cells: mean [p05, p95] across replicates. Data: <a href=\"scenarios.csv\">scenarios.csv</a>, \
-         <a href=\"bands.csv\">bands.csv</a>.</p>\n<table>\n<tr><th>outcome</th>",
+         cells: mean [p05, p95] across replicates. Data: <a href=\"{SCENARIOS_CSV}\">{SCENARIOS_CSV}</a>, \
+         <a href=\"{BANDS}\">{BANDS}</a>.</p>\n<table>\n<tr><th>outcome</th>",
         results.len()
     );
     for r in results {

@@ -18,30 +18,26 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::VerifyArgs;
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::io::manifest::{build_info, sha256_file, sha256_hex, Manifest, ParentInfo};
-use crate::run::{self, Simulation, CONFIG_FILE, TIMESERIES};
+use crate::layout::{self, CONFIG as CONFIG_FILE, TIMESERIES};
+use crate::simulation::{seeded, with_threads, Simulation};
 
-/// `airace verify DIR`.
-pub fn verify_command(args: &VerifyArgs) -> Result<()> {
-    if args.threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
-    let dir = &args.dir;
-    let manifest = Manifest::read(dir)?;
+/// `airace verify DIR`: rerun the run in `dir` with `threads` workers (or
+/// the global pool) and compare; a difference is [`Error::Failed`] (exit 1).
+pub fn verify(dir: &Path, threads: Option<usize>) -> Result<()> {
+    let manifest = layout::read_manifest(dir)?;
     if let Some(note) = build_note(&manifest) {
         eprintln!("{note}");
     }
     let config_path = dir.join(CONFIG_FILE);
-    let recorded_config = std::fs::read_to_string(&config_path)
-        .map_err(|e| Error::input(&config_path, format!("cannot read: {e}")))?;
-    let config = run::seeded(
+    let recorded_config = layout::read_config_text(dir)?;
+    let config = seeded(
         &config::from_str(&recorded_config, &config_path.display().to_string())?,
         Some(manifest.seed),
     );
-    let sim = rerun(&manifest, config, args.threads)?;
+    let sim = rerun(&manifest, config, threads)?;
     let mut regenerated = vec![
         (TIMESERIES.to_string(), sim.timeseries.to_csv_string()),
         (
@@ -91,7 +87,7 @@ fn rerun(manifest: &Manifest, config: Config, threads: Option<usize>) -> Result<
         }
         None => Simulation::new(config),
     };
-    run::with_threads(threads, || sim.run_to_end(|_| Ok(())))??;
+    with_threads(threads, || sim.run_to_end(|_| Ok(())))??;
     Ok(sim)
 }
 
@@ -193,7 +189,9 @@ fn build_note(m: &Manifest) -> Option<String> {
         ("git commit", m.git_commit.as_str(), b.git_commit),
         ("rustc", m.rustc_version.as_str(), b.rustc_version),
         ("target", m.target.as_str(), b.target),
+        ("maths", m.maths.as_str(), b.maths),
     ] {
+        let then = if then.is_empty() { "unknown" } else { then };
         if then != now {
             diffs.push(format!("  {what}: run {then}, this build {now}"));
         }
@@ -219,6 +217,21 @@ mod tests {
         );
         let d = first_difference("h\n", "h\nx\n");
         assert!(d.contains("line 2") && d.contains("<end of file>"), "{d}");
+    }
+
+    #[test]
+    fn build_note_names_a_different_maths_backend() {
+        let mut m = Manifest::new_for_build("x", "", 1, 1, 1);
+        assert_eq!(build_note(&m), None, "same build: no note");
+        m.maths = "glibc 2.36".into();
+        let note = build_note(&m).expect("a note");
+        assert!(
+            note.contains("maths: run glibc 2.36, this build libm"),
+            "{note}"
+        );
+        m.maths.clear();
+        let note = build_note(&m).expect("old manifests say unknown");
+        assert!(note.contains("maths: run unknown"), "{note}");
     }
 
     #[test]

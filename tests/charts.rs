@@ -389,10 +389,13 @@ fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
         r.value *= scale;
     }
     fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
-    let manifest = format!(
-        r#"{{"config_name": "{name}<x>", "seed": 7, "files": {{"timeseries.csv": "ab12", "config.toml": "cd34"}}}}"#
-    );
-    fs::write(dir.join("manifest.json"), manifest).unwrap();
+    let mut manifest =
+        airace::io::manifest::Manifest::new_for_build(format!("{name}<x>"), "", 7, 1, 1);
+    manifest
+        .files
+        .insert("timeseries.csv".into(), "ab12".into());
+    manifest.files.insert("config.toml".into(), "cd34".into());
+    airace::layout::write_manifest(&dir, &manifest).unwrap();
     dir
 }
 
@@ -400,7 +403,7 @@ fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
 fn plot_command_writes_charts_and_report() {
     let root = tempfile::tempdir().unwrap();
     let dir = run_dir(root.path(), "baseline", 1.0);
-    let written = plot::plot_command(&dir).unwrap();
+    let written = airace::render::plot_run(&dir).unwrap();
     assert_eq!(written.len(), 8);
     assert!(written.iter().all(|p| p.exists()));
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
@@ -425,7 +428,7 @@ fn assert_rejected(csv: &str, line: u64, needle: &str) {
     let dir = root.path().join("run");
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join("timeseries.csv"), csv).unwrap();
-    let err = plot::plot_command(&dir).expect_err("bad CSV must be rejected");
+    let err = airace::render::plot_run(&dir).expect_err("bad CSV must be rejected");
     let msg = err.to_string();
     assert_eq!(err.exit_code(), 2, "{msg}");
     assert!(
@@ -471,20 +474,20 @@ fn plot_command_rejects_bad_csv_before_writing() {
 #[test]
 fn plot_command_rejects_missing_folder_and_bad_manifest() {
     let root = tempfile::tempdir().unwrap();
-    let err = plot::plot_command(&root.path().join("nope")).unwrap_err();
+    let err = airace::render::plot_run(&root.path().join("nope")).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("timeseries.csv"), "{err}");
 
     let dir = run_dir(root.path(), "r", 1.0);
     fs::write(dir.join("manifest.json"), "{\"seed\": \"abc\"}").unwrap();
-    let err = plot::plot_command(&dir).unwrap_err();
+    let err = airace::render::plot_run(&dir).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(
         err.to_string().contains("manifest.json") && err.to_string().contains("seed"),
         "{err}"
     );
     fs::write(dir.join("manifest.json"), "{\n\"seed\": 3,\n").unwrap();
-    let err = plot::plot_command(&dir).unwrap_err();
+    let err = airace::render::plot_run(&dir).unwrap_err();
     assert!(
         err.to_string().contains("manifest.json:"),
         "JSON error names the line: {err}"
@@ -497,7 +500,7 @@ fn plot_command_without_manifest_uses_folder_name() {
     let root = tempfile::tempdir().unwrap();
     let dir = run_dir(root.path(), "scenario-a", 1.0);
     fs::remove_file(dir.join("manifest.json")).unwrap();
-    plot::plot_command(&dir).unwrap();
+    airace::render::plot_run(&dir).unwrap();
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
         html.contains("config <b>scenario-a</b> · seed 0"),
@@ -513,7 +516,7 @@ fn compare_overlays_runs() {
         run_dir(root.path(), "export-controls", 0.9),
     ];
     let out = root.path().join("cmp");
-    let written = plot::compare_command(&dirs, &out).unwrap();
+    let written = airace::render::compare_runs(&dirs, &out).unwrap();
     assert_eq!(
         names(&written),
         [
@@ -542,7 +545,9 @@ fn compare_overlays_runs() {
     let bad = vec![dirs[0].clone(), root.path().join("missing")];
     let out2 = root.path().join("cmp2");
     assert_eq!(
-        plot::compare_command(&bad, &out2).unwrap_err().exit_code(),
+        airace::render::compare_runs(&bad, &out2)
+            .unwrap_err()
+            .exit_code(),
         2
     );
     assert!(!out2.exists(), "nothing written when one run is bad");

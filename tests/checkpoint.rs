@@ -6,19 +6,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use airace::checkpoint::format as container;
 use airace::checkpoint::{self, CheckpointState, STATE_SCHEMA};
-use airace::io::checkpoint as container;
-use airace::io::manifest::Manifest;
-use airace::run::Simulation;
-use assert_cmd::Command;
+use airace::simulation::Simulation;
 use proptest::prelude::*;
 
 const TICKS: u32 = 40;
 const HALF: u32 = 20;
 
-fn airace() -> Command {
-    Command::cargo_bin("airace").unwrap()
-}
+mod common;
+use common::airace;
 
 /// Run the tiny config for 40 ticks at 400 firms into `out`.
 fn run(out: &Path, threads: &str, extra: &[&str]) {
@@ -63,13 +60,15 @@ fn straight_run_equals_checkpoint_plus_resume_at_other_thread_count() {
         "resumed run differs"
     );
     assert!(a == read(&dir.path().join("parent/timeseries.csv")));
-    let m = Manifest::read(&resumed).unwrap();
+    let m = airace::layout::read_manifest(&resumed).unwrap();
     let parent = m.parent.expect("parent recorded");
     assert_eq!((parent.tick, parent.changes.len()), (HALF, 0));
     assert_eq!(m.ticks, TICKS);
     assert_eq!(
         m.config_hash,
-        Manifest::read(&straight).unwrap().config_hash
+        airace::layout::read_manifest(&straight)
+            .unwrap()
+            .config_hash
     );
 }
 
@@ -126,7 +125,7 @@ fn branch_differs_only_from_the_branch_tick_on() {
         .count();
     assert!(differing > 0, "the branch changed nothing");
 
-    let m = Manifest::read(&branch).unwrap();
+    let m = airace::layout::read_manifest(&branch).unwrap();
     let p = m.parent.expect("parent recorded");
     assert_eq!(p.tick, HALF);
     assert_eq!(p.changes, vec!["policy.us.friction=0.9".to_string()]);
@@ -154,7 +153,7 @@ fn ticks_shortens_or_extends_the_run() {
             .arg(&ck)
             .assert()
             .success();
-        let m = Manifest::read(&out).unwrap();
+        let m = airace::layout::read_manifest(&out).unwrap();
         assert_eq!(m.ticks, total);
         let ts = airace::io::timeseries::Timeseries::read(&out.join("timeseries.csv")).unwrap();
         assert_eq!(ts.rows.last().unwrap().tick, total - 1);

@@ -1,13 +1,13 @@
 //! The simulation core: determinism, the Bass limit, and the baseline's stylised facts.
 
+mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use airace::config;
 use airace::io::timeseries::Timeseries;
 use airace::math;
-use airace::run::{with_threads, Simulation};
-use assert_cmd::Command;
+use airace::simulation::{with_threads, Simulation};
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
@@ -35,8 +35,7 @@ fn at(ts: &Timeseries, metric: &str, scope: &str, tick: u32) -> f64 {
 
 fn csv_of(dir: &Path, threads: usize, seed: u64) -> Vec<u8> {
     let out = dir.join(format!("t{threads}-s{seed}"));
-    Command::cargo_bin("airace")
-        .unwrap()
+    common::airace()
         .args([
             "run",
             "configs/tiny.toml",
@@ -279,8 +278,7 @@ fn every_required_metric_is_reported() {
 fn long_runs_report_progress_and_every_run_ends_with_a_headline() {
     let dir = tempfile::tempdir().unwrap();
     // 500,000 firms x 40 quarters is above the 20M firm-step threshold for a progress display.
-    let out = Command::cargo_bin("airace")
-        .unwrap()
+    let out = common::airace()
         .args([
             "run",
             "configs/tiny.toml",
@@ -301,8 +299,7 @@ fn long_runs_report_progress_and_every_run_ends_with_a_headline() {
         err.contains("innovation: ") && err.contains("diffusion: ") && err.contains("report.html"),
         "{err}"
     );
-    let quiet = Command::cargo_bin("airace")
-        .unwrap()
+    let quiet = common::airace()
         .args(["run", "configs/tiny.toml", "--quiet", "--out"])
         .arg(dir.path().join("small"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))

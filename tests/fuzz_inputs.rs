@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
+use airace::checkpoint::format as checkpoint;
 use airace::checkpoint::{CheckpointState, STATE_SCHEMA};
 use airace::config;
-use airace::io::checkpoint;
 use airace::io::timeseries::Timeseries;
-use airace::sweep::plan::parse_sweep;
+use airace::sweep::spec::parse_sweep;
 use proptest::prelude::*;
 use serde::ser::{SerializeTuple, Serializer};
 
@@ -165,7 +165,7 @@ fn mutated_real_checkpoints_never_panic() {
     let path = repo("configs/tiny.toml");
     let sets = ["firms.count=50".to_string(), "run.ticks=2".to_string()];
     let cfg = config::load(&path, &sets).expect("tiny loads").config;
-    let mut sim = airace::run::Simulation::new(cfg.clone());
+    let mut sim = airace::simulation::Simulation::new(cfg.clone());
     sim.step().expect("one tick");
     let state = CheckpointState {
         config_toml: config::to_toml(&cfg),

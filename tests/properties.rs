@@ -8,7 +8,7 @@ use std::path::Path;
 
 use airace::config;
 use airace::io::timeseries::Timeseries;
-use airace::run::{self, Simulation};
+use airace::simulation::{self as run, Simulation};
 use proptest::prelude::*;
 
 /// A random point in a small but varied corner of the config space.

@@ -45,10 +45,12 @@ fn rendered_run(root: &Path) -> PathBuf {
         dir.join("timeseries.csv"),
     )
     .unwrap();
-    let manifest =
-        r#"{"config_name": "baseline", "seed": 42, "files": {"timeseries.csv": "00ff"}}"#;
-    fs::write(dir.join("manifest.json"), manifest).unwrap();
-    airace::plot::plot_command(&dir).expect("plot succeeds on the fixture");
+    let mut manifest = airace::io::manifest::Manifest::new_for_build("baseline", "", 42, 1, 1);
+    manifest
+        .files
+        .insert("timeseries.csv".into(), "00ff".into());
+    airace::layout::write_manifest(&dir, &manifest).unwrap();
+    airace::render::plot_run(&dir).expect("plot succeeds on the fixture");
     dir
 }
 

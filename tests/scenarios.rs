@@ -13,6 +13,7 @@
 //! When the effect is deterministic (sd(d) = 0) the t statistic is undefined: the
 //! test says so, and the difference must still be strictly on the claimed side.
 
+mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -307,7 +308,7 @@ fn configs_dir(scenarios: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn scenarios_cmd(configs: &Path, out: &Path, jobs: &str) -> Command {
-    let mut c = Command::cargo_bin("airace").expect("binary");
+    let mut c = common::airace();
     c.arg("scenarios")
         .arg("--configs")
         .arg(configs)
@@ -398,8 +399,7 @@ fn run_of_an_invalid_overlay_exits_2_too() {
         "bad.toml",
         "base = \"../baseline.toml\"\nname = \"bad\"\n[blocs.US]\ngen_build_rate = 7.0\n",
     )]);
-    let assert = Command::cargo_bin("airace")
-        .expect("binary")
+    let assert = common::airace()
         .arg("run")
         .arg(dir.path().join("scenarios/bad.toml"))
         .arg("--out")
@@ -412,4 +412,133 @@ fn run_of_an_invalid_overlay_exits_2_too() {
         err.contains("bad.toml <- base") && err.contains("gen_build_rate"),
         "{err}"
     );
+}
+
+// ---------- resume, like a sweep ----------
+
+/// Every file under `dir` (relative path → bytes), sorted.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+/// Finished runs (relative manifest path → manifest bytes).
+fn finished_manifests(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    tree(out)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("runs/") && k.ends_with("manifest.json"))
+        .collect()
+}
+
+#[test]
+fn scenarios_resume_after_sigkill_keeping_finished_runs() {
+    let friction =
+        std::fs::read_to_string(configs().join("scenarios/us_friction.toml")).expect("read");
+    let dir = configs_dir(&[("us_friction.toml", &friction)]);
+    let (killed, straight) = (dir.path().join("killed"), dir.path().join("straight"));
+    let args = |out: &Path| -> Vec<String> {
+        let mut a: Vec<String> = ["scenarios", "--quiet", "--jobs", "1", "--replicates", "4"]
+            .map(String::from)
+            .to_vec();
+        a.extend(["--configs".into(), dir.path().display().to_string()]);
+        a.extend(["--out".into(), out.display().to_string()]);
+        a.extend(["--set", "firms.count=4000", "--set", "run.ticks=12"].map(String::from));
+        a
+    };
+    let bin = assert_cmd::cargo::cargo_bin("airace");
+    let mut child = std::process::Command::new(&bin)
+        .args(args(&killed))
+        .spawn()
+        .expect("spawn");
+    // Wait until some (not all) runs are finished, then SIGKILL.
+    let started = std::time::Instant::now();
+    loop {
+        let n = if killed.exists() {
+            finished_manifests(&killed).len()
+        } else {
+            0
+        };
+        if n >= 2 || started.elapsed() > std::time::Duration::from_secs(120) {
+            break;
+        }
+        if child.try_wait().expect("try_wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+    let before = finished_manifests(&killed);
+    assert!(
+        !before.is_empty() && before.len() < 8,
+        "killed midway: {} of 8 runs finished",
+        before.len()
+    );
+    // Rerun: resumes, keeps finished runs byte for byte (their manifests hold
+    // wall times, so a recomputed run would differ), and completes.
+    common::airace().args(args(&killed)).assert().success();
+    let after = finished_manifests(&killed);
+    for (k, v) in &before {
+        assert_eq!(after.get(k), Some(v), "{k} was recomputed");
+    }
+    assert_eq!(after.len(), 8);
+    // Same tables, charts and run data as an uninterrupted run.
+    common::airace().args(args(&straight)).assert().success();
+    let (a, b) = (tree(&killed), tree(&straight));
+    let data = |t: &std::collections::BTreeMap<String, Vec<u8>>| -> Vec<(String, Vec<u8>)> {
+        t.iter()
+            .filter(|(k, _)| !k.ends_with("manifest.json"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert_eq!(
+        data(&a).iter().map(|x| &x.0).collect::<Vec<_>>(),
+        data(&b).iter().map(|x| &x.0).collect::<Vec<_>>()
+    );
+    for ((k, x), (_, y)) in data(&a).iter().zip(data(&b).iter()) {
+        assert!(x == y, "{k} differs after resume");
+    }
+}
+
+#[test]
+fn scenarios_refuse_a_folder_of_another_design_unless_forced() {
+    let friction =
+        std::fs::read_to_string(configs().join("scenarios/us_friction.toml")).expect("read");
+    let dir = configs_dir(&[("us_friction.toml", &friction)]);
+    let out = dir.path().join("out");
+    scenarios_cmd(dir.path(), &out, "2").assert().success();
+    let table = std::fs::read(out.join("scenarios.csv")).expect("table");
+    // Other --set values make other configs: a different design.
+    let assert = scenarios_cmd(dir.path(), &out, "2")
+        .args(["--set", "policy.us.friction=0.9"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains("different scenario set") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out.join("scenarios.csv")).unwrap(), table);
+    scenarios_cmd(dir.path(), &out, "2")
+        .args(["--set", "policy.us.friction=0.9", "--force"])
+        .assert()
+        .success();
+    // The same command again is a resume: nothing to redo, same table.
+    scenarios_cmd(dir.path(), &out, "2")
+        .arg("--force")
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(out.join("scenarios.csv")).unwrap(), table);
 }

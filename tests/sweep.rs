@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -16,9 +14,8 @@ fn tiny_sweep() -> PathBuf {
     repo().join("configs/sweeps/tiny_grid.toml")
 }
 
-fn airace() -> Command {
-    Command::cargo_bin("airace").unwrap()
-}
+mod common;
+use common::airace;
 
 /// Run `airace sweep` and return (exit code, stderr).
 fn sweep(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {

@@ -3,11 +3,8 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn airace() -> Command {
-    Command::cargo_bin("airace").unwrap()
-}
+mod common;
+use common::airace;
 
 /// A tiny run (400 firms, 12 ticks) into `out`.
 fn run(out: &Path, extra: &[&str]) {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use airace::config;
-use airace::run::Simulation;
+use airace::simulation::Simulation;
 use criterion::black_box;
 
 /// Ticks run before measuring, so firms are past their initial state.

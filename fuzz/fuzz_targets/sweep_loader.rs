@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let origin = std::path::Path::new("configs/sweeps/fuzz.toml");
-        let _ = airace::sweep::plan::parse_sweep(text, origin);
+        let _ = airace::sweep::spec::parse_sweep(text, origin);
     }
 });

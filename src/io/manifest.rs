@@ -22,12 +22,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::io::atomic::write_atomic;
 
-/// The manifest's file name inside a run folder; scripts look for exactly this.
-pub const FILE_NAME: &str = "manifest.json";
-
-/// The multi-line text for `--version` (e.g. clap's `long_version`), so a bug
+/// The multi-line text for `--version` (the command line's `--version`), so a bug
 /// report pasted from a terminal already says which build produced it.
 pub const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -54,14 +50,16 @@ pub struct BuildInfo {
     pub rustc_version: &'static str,
     /// The target triple, e.g. `x86_64-unknown-linux-gnu`.
     pub target: &'static str,
+    /// The transcendental-maths implementation compiled in ([`crate::math::BACKEND`]).
+    pub maths: &'static str,
 }
 
 impl fmt::Display for BuildInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "airace {}\ncommit: {}\nrustc: {}\ntarget: {}",
-            self.version, self.git_commit, self.rustc_version, self.target
+            "airace {}\ncommit: {}\nrustc: {}\ntarget: {}\nmaths: {}",
+            self.version, self.git_commit, self.rustc_version, self.target, self.maths
         )
     }
 }
@@ -73,6 +71,7 @@ pub fn build_info() -> BuildInfo {
         git_commit: env!("AIRACE_GIT_COMMIT"),
         rustc_version: env!("AIRACE_RUSTC_VERSION"),
         target: env!("AIRACE_TARGET"),
+        maths: crate::math::BACKEND,
     }
 }
 
@@ -101,6 +100,11 @@ pub struct Manifest {
     pub rustc_version: String,
     /// Target triple of the build.
     pub target: String,
+    /// The maths backend (e.g. `libm 0.2.16`): outputs are byte-identical
+    /// across machines only for the same backend. Empty in manifests written
+    /// before it was recorded.
+    #[serde(default)]
+    pub maths: String,
     /// The config's name (file stem or scenario name), for humans.
     pub config_name: String,
     /// SHA-256 (hex) of the resolved config TOML text: two runs with the same
@@ -229,6 +233,7 @@ impl Manifest {
             git_commit: build.git_commit.to_string(),
             rustc_version: build.rustc_version.to_string(),
             target: build.target.to_string(),
+            maths: build.maths.to_string(),
             config_name: config_name.into(),
             config_hash: sha256_hex(config_toml.as_bytes()),
             seed,
@@ -256,34 +261,31 @@ impl Manifest {
         Ok(())
     }
 
-    /// Write `dir/manifest.json` (pretty JSON, atomically) so that a crash
-    /// never leaves a half-written manifest that would fail `verify`.
-    ///
-    /// Write it last: its presence then means the run's files are complete.
-    pub fn write(&self, dir: &Path) -> Result<()> {
-        let path = dir.join(FILE_NAME);
+    /// The manifest as pretty JSON with a final newline; `path` names the
+    /// file in the (unlikely) error. Where it goes is [`crate::layout`]'s business.
+    pub fn to_json(&self, path: &Path) -> Result<Vec<u8>> {
         let mut json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::output(&path, io::Error::other(e)))?;
+            .map_err(|e| Error::output(path, io::Error::other(e)))?;
         json.push(b'\n');
-        write_atomic(&path, &json)
+        Ok(json)
     }
 
-    /// Read `dir/manifest.json`.
-    ///
-    /// A missing or malformed manifest is an input error (exit 2) naming the
-    /// file, because it usually means the user pointed at the wrong folder.
-    pub fn read(dir: &Path) -> Result<Manifest> {
-        let path = dir.join(FILE_NAME);
-        let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => Error::input(
-                &path,
-                "no manifest here; is this an airace run folder? (every run writes one when it finishes)",
-            ),
-            _ => Error::input(&path, format!("cannot read manifest: {e}")),
-        })?;
-        serde_json::from_str(&text).map_err(|e| match e.line() {
-            0 => Error::input(&path, format!("malformed manifest: {e}")),
-            line => Error::input_at(&path, line as u64, format!("malformed manifest: {e}")),
+    /// Parse a manifest's JSON text; `path` names the file in errors, which
+    /// give the line and the key of a bad value (an input error, exit 2).
+    pub fn from_json(text: &str, path: &Path) -> Result<Manifest> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let what = if key == "." {
+                format!("malformed manifest: {inner}")
+            } else {
+                format!("malformed manifest: `{key}`: {inner}")
+            };
+            match inner.line() {
+                0 => Error::input(path, what),
+                line => Error::input_at(path, line as u64, what),
+            }
         })
     }
 
@@ -298,7 +300,7 @@ impl Manifest {
         for (name, expected) in &self.files {
             if !is_safe_relative(name) {
                 return Err(Error::input(
-                    &dir.join(FILE_NAME),
+                    dir,
                     format!("file entry `{name}` points outside the run folder"),
                 ));
             }
@@ -317,6 +319,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::{read_manifest, write_manifest, MANIFEST as FILE_NAME};
 
     fn sample() -> Manifest {
         let mut m = Manifest::new_for_build("baseline", "[run]\nseed = 7\n", 7, 40, 4);
@@ -376,8 +379,8 @@ mod tests {
     fn write_read_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let m = sample();
-        m.write(dir.path()).unwrap();
-        let back = Manifest::read(dir.path()).unwrap();
+        write_manifest(dir.path(), &m).unwrap();
+        let back = read_manifest(dir.path()).unwrap();
         assert_eq!(back, m);
         assert_eq!(back.config_hash, sha256_hex(b"[run]\nseed = 7\n"));
         let text = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
@@ -395,19 +398,19 @@ mod tests {
         obj.remove("parent");
         obj.remove("extra");
         fs::write(dir.path().join(FILE_NAME), serde_json::to_vec(&v).unwrap()).unwrap();
-        let back = Manifest::read(dir.path()).unwrap();
+        let back = read_manifest(dir.path()).unwrap();
         assert!(back.parent.is_none() && back.extra.is_empty());
     }
 
     #[test]
     fn read_missing_or_malformed_is_input_error() {
         let dir = tempfile::tempdir().unwrap();
-        let err = Manifest::read(dir.path()).unwrap_err();
+        let err = read_manifest(dir.path()).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains(FILE_NAME), "{err}");
 
         fs::write(dir.path().join(FILE_NAME), "{\n  \"seed\": \"x\"\n}").unwrap();
-        let err = Manifest::read(dir.path()).unwrap_err();
+        let err = read_manifest(dir.path()).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         let msg = err.to_string();
         assert!(

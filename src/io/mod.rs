@@ -1,7 +1,7 @@
-//! Everything that touches the disk: atomic writes, the time-series CSV,
-//! the run manifest and checkpoints. Keeping I/O here keeps the model pure.
+//! File formats: atomic writes, the time-series CSV and the run manifest.
+//! Which file goes where is [`crate::layout`]'s business; the checkpoint
+//! container lives with the checkpoints ([`crate::checkpoint::format`]).
 
 pub mod atomic;
-pub mod checkpoint;
 pub mod manifest;
 pub mod timeseries;

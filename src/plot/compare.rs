@@ -5,7 +5,6 @@
 //! one run, so these overlay runs in one colour each with a shared legend.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
@@ -18,7 +17,6 @@ use super::style;
 use super::text::{draw_text, text_width, Font, HAlign, VAlign};
 use crate::error::{Error, Result};
 use crate::io::timeseries::Timeseries;
-use crate::report::{escape_html, write_html_page};
 
 /// One group's summary over replicate runs, for [`band_chart`].
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +28,7 @@ pub struct BandSeries {
 }
 
 /// A headline metric overlaid across runs: (panel title, y label, format, metric, scope, threshold).
-type Headline = (
+type Overlay = (
     &'static str,
     &'static str,
     YFormat,
@@ -44,7 +42,7 @@ type CompareFigure = (
     &'static str,
     &'static str,
     (usize, usize),
-    &'static [Headline],
+    &'static [Overlay],
 );
 
 /// The compare figures.
@@ -184,21 +182,44 @@ const COMPARE_FIGURES: [CompareFigure; 3] = [
     ),
 ];
 
-/// `airace compare DIR... --out OUT`: overlay the headline metrics of several
-/// runs, one colour per run, into `OUT/compare_*.png` and `OUT/compare.html`.
-///
-/// Every run's CSV is read and validated before anything is written, so a
-/// typo in one folder name leaves `OUT` untouched (exit 2). Returns the
-/// written files (PNGs, then the HTML page).
-pub fn compare_command(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
-    if dirs.is_empty() {
+/// One row of the comparison table: a headline metric overlaid by `compare`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareRow {
+    /// Panel title.
+    pub title: &'static str,
+    /// Metric name.
+    pub metric: &'static str,
+    /// Scope.
+    pub scope: &'static str,
+    /// Whether values are shares shown as percentages.
+    pub percent: bool,
+}
+
+/// The metrics the comparison charts overlay, in chart order, so the
+/// report can tabulate exactly what the charts show.
+pub fn compare_rows() -> Vec<CompareRow> {
+    COMPARE_FIGURES
+        .iter()
+        .flat_map(|(_, _, _, items)| items.iter())
+        .map(|(title, _, fmt, metric, scope, _)| CompareRow {
+            title,
+            metric,
+            scope,
+            percent: *fmt == YFormat::Percent,
+        })
+        .collect()
+}
+
+/// Overlay the headline metrics of several runs (`(name, rows)`, one colour
+/// per run) into `out/compare_*.png`. Draws only: reading the run folders
+/// and writing the page are the report layer's (`crate::render`). Returns
+/// the written PNGs.
+pub fn compare_charts(runs: &[(String, Timeseries)], out: &Path) -> Result<Vec<PathBuf>> {
+    if runs.is_empty() {
         return Err(Error::Usage("compare needs at least one run folder".into()));
     }
-    let mut runs = Vec::with_capacity(dirs.len());
-    for d in dirs {
-        runs.push(super::read_run_csv(d)?);
-    }
-    let names = run_names(dirs);
+    let names: Vec<String> = runs.iter().map(|r| r.0.clone()).collect();
+    let runs: Vec<Timeseries> = runs.iter().map(|r| r.1.clone()).collect();
     let periods = union_periods(&runs);
     let x = XAxis::new(&periods);
     let legend: Vec<LegendEntry> = names
@@ -231,31 +252,7 @@ pub fn compare_command(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
         })?;
         written.push(path);
     }
-    let html = out.join("compare.html");
-    write_html_page(
-        &html,
-        "airace: run comparison",
-        &compare_body(dirs, &names, &runs, &written),
-    )?;
-    written.push(html);
     Ok(written)
-}
-
-/// Legend names: each folder's own name, made unique (`run`, `run (2)`) when two
-/// folders share one, so no two lines carry the same label.
-fn run_names(dirs: &[PathBuf]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::with_capacity(dirs.len());
-    for d in dirs {
-        let base = super::dir_name(d);
-        let mut name = base.clone();
-        let mut k = 2;
-        while names.contains(&name) {
-            name = format!("{base} ({k})");
-            k += 1;
-        }
-        names.push(name);
-    }
-    names
 }
 
 fn union_periods(runs: &[Timeseries]) -> Vec<(u32, String)> {
@@ -277,7 +274,7 @@ fn run_swatch(i: usize) -> Swatch {
     }
 }
 
-fn compare_panel(h: &Headline, runs: &[Timeseries]) -> Panel {
+fn compare_panel(h: &Overlay, runs: &[Timeseries]) -> Panel {
     let (title, y_label, fmt, metric, scope, threshold) = *h;
     let mut p = Panel::lines(title, y_label, fmt);
     p.legend = false;
@@ -292,66 +289,6 @@ fn compare_panel(h: &Headline, runs: &[Timeseries]) -> Panel {
         p = p.with_ref(label, v);
     }
     p
-}
-
-/// The comparison page: run list, charts, and the last-quarter values side by side.
-fn compare_body(
-    dirs: &[PathBuf],
-    names: &[String],
-    runs: &[Timeseries],
-    charts: &[PathBuf],
-) -> String {
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        "<h1>Run comparison</h1><p class=\"sub\">{} runs</p><ul>",
-        runs.len()
-    );
-    for (n, d) in names.iter().zip(dirs) {
-        let _ = write!(
-            b,
-            "<li><b>{}</b>: <code>{}</code></li>",
-            escape_html(n),
-            escape_html(&d.display().to_string())
-        );
-    }
-    b.push_str("</ul><h2>Charts</h2>");
-    for c in charts {
-        let f = c
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let f = escape_html(&f);
-        let _ = write!(b, "<figure><img src=\"{f}\" alt=\"{f}\"></figure>");
-    }
-    b.push_str("<h2>Last-quarter values</h2><table><tr><th>metric</th><th>scope</th>");
-    for n in names {
-        let _ = write!(b, "<th>{}</th>", escape_html(n));
-    }
-    b.push_str("</tr>");
-    for (_, _, _, items) in COMPARE_FIGURES {
-        for (title, _, fmt, metric, scope, _) in items.iter() {
-            let _ = write!(
-                b,
-                "<tr><td>{}</td><td>{}</td>",
-                escape_html(title),
-                escape_html(scope)
-            );
-            for ts in runs {
-                let v = ts
-                    .last_value(metric, scope)
-                    .map(|v| crate::report::format_figure(v, *fmt == YFormat::Percent));
-                let _ = write!(
-                    b,
-                    "<td class=\"num\">{}</td>",
-                    escape_html(&v.unwrap_or_else(|| "—".into()))
-                );
-            }
-            b.push_str("</tr>");
-        }
-    }
-    b.push_str("</table>");
-    b
 }
 
 /// Overlay the mean and the 5–95% band of several groups (scenarios, sweep

@@ -12,8 +12,12 @@ use std::path::Path;
 use crate::error::Result;
 use crate::io::atomic::write_atomic;
 use crate::io::timeseries::format_value;
+use crate::stats;
 
-use super::summary::{plain_value, series_keys, PlanFile, RunState};
+use crate::layout::{self, BANDS, CHARTS, FAILURES, REPORT, RUNS, SUMMARY};
+
+use super::plan::PlanFile;
+use super::summary::{plain_value, series_keys, RunOnDisk};
 
 /// Most band groups drawn on one chart before points are pooled.
 pub const MAX_GROUPS: usize = 12;
@@ -25,21 +29,6 @@ pub struct Band {
     pub name: String,
     /// Points in tick order.
     pub points: Vec<(u32, f64, f64, f64)>,
-}
-
-/// Quantile `q` of sorted values, linear between order statistics
-/// (Hyndman–Fan type 7, the default of R and numpy).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
-            let (lo, frac) = (h.floor() as usize, h - h.floor());
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + frac * (sorted[hi] - sorted[lo])
-        }
-    }
 }
 
 /// How runs are grouped into bands: by point when few, else by the values
@@ -103,12 +92,12 @@ pub fn short(path: &str) -> String {
 }
 
 /// Bands of one (metric, scope) for every group, from finished runs only.
-pub fn bands(plan: &PlanFile, states: &[RunState], metric: &str, scope: &str) -> Vec<Band> {
+pub fn bands(plan: &PlanFile, states: &[RunOnDisk], metric: &str, scope: &str) -> Vec<Band> {
     let mut out = Vec::new();
     for (name, members) in groups(plan) {
         let mut by_tick: std::collections::BTreeMap<u32, Vec<f64>> = Default::default();
         for &i in &members {
-            let RunState::Done(o) = &states[i] else {
+            let RunOnDisk::Done(o) = &states[i] else {
                 continue;
             };
             let s = o
@@ -122,9 +111,10 @@ pub fn bands(plan: &PlanFile, states: &[RunState], metric: &str, scope: &str) ->
         let points = by_tick
             .into_iter()
             .map(|(t, mut v)| {
+                // Sorted first: the mean then sums in ascending order, as it always has.
                 v.sort_by(f64::total_cmp);
-                let mean = v.iter().sum::<f64>() / v.len() as f64;
-                (t, mean, quantile(&v, 0.05), quantile(&v, 0.95))
+                let s = stats::summarise(&v);
+                (t, s.mean, s.p05, s.p95)
             })
             .collect::<Vec<_>>();
         if !points.is_empty() {
@@ -136,7 +126,7 @@ pub fn bands(plan: &PlanFile, states: &[RunState], metric: &str, scope: &str) ->
 
 /// A heatmap's data: cell means of one outcome over a 2-parameter grid.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Heatmap {
+pub struct HeatmapGrid {
     /// Values of the second parameter (columns).
     pub x_values: Vec<String>,
     /// Values of the first parameter (rows).
@@ -147,7 +137,7 @@ pub struct Heatmap {
 
 /// For a 2-parameter grid: the heatmap of outcome `k` (x = second
 /// parameter, which varies fastest, y = first); `None` for other designs.
-pub fn heatmap(plan: &PlanFile, states: &[RunState], k: usize) -> Option<Heatmap> {
+pub fn heatmap(plan: &PlanFile, states: &[RunOnDisk], k: usize) -> Option<HeatmapGrid> {
     if plan.design != "grid" || plan.parameters.len() != 2 {
         return None;
     }
@@ -163,7 +153,7 @@ pub fn heatmap(plan: &PlanFile, states: &[RunState], k: usize) -> Option<Heatmap
     let (ys, xs) = (axis(0), axis(1));
     let mut sum = vec![vec![(0.0, 0usize); xs.len()]; ys.len()];
     for (run, state) in plan.runs.iter().zip(states) {
-        let RunState::Done(o) = state else { continue };
+        let RunOnDisk::Done(o) = state else { continue };
         let (Some(y), Some(x)) = (
             ys.iter().position(|v| *v == run.values[0]),
             xs.iter().position(|v| *v == run.values[1]),
@@ -184,7 +174,7 @@ pub fn heatmap(plan: &PlanFile, states: &[RunState], k: usize) -> Option<Heatmap
         })
         .collect();
     let plain = |v: Vec<String>| v.iter().map(|s| plain_value(s)).collect();
-    Some(Heatmap {
+    Some(HeatmapGrid {
         x_values: plain(xs),
         y_values: plain(ys),
         z,
@@ -192,7 +182,7 @@ pub fn heatmap(plan: &PlanFile, states: &[RunState], k: usize) -> Option<Heatmap
 }
 
 /// Write `bands.csv`: group, metric, scope, tick, mean, p05, p95.
-pub fn write_bands_csv(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Result<()> {
+pub fn write_bands_csv(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Result<()> {
     let mut text = String::from("group,metric,scope,tick,mean,p05,p95\n");
     for (metric, scope) in series_keys(&plan.outcomes) {
         for band in bands(plan, states, &metric, &scope) {
@@ -208,7 +198,7 @@ pub fn write_bands_csv(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Resu
             }
         }
     }
-    write_atomic(&dir.join("bands.csv"), text.as_bytes())
+    write_atomic(&dir.join(BANDS), text.as_bytes())
 }
 
 /// File-name-safe slug.
@@ -225,7 +215,7 @@ pub fn slug(s: &str) -> String {
 }
 
 /// Render charts into `dir/charts/` and `dir/report.html`.
-pub fn render(dir: &Path, plan: &PlanFile, states: &[RunState], status_line: &str) -> Result<()> {
+pub fn render(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], status_line: &str) -> Result<()> {
     write_bands_csv(dir, plan, states)?;
     draw::render(dir, plan, states, status_line)
 }
@@ -236,24 +226,24 @@ mod draw {
     use crate::plot::{band_chart, heatmap_chart, BandSeries};
     use crate::report;
 
-    pub fn render(dir: &Path, plan: &PlanFile, states: &[RunState], status: &str) -> Result<()> {
+    pub fn render(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], status: &str) -> Result<()> {
         let mut body = format!("<p>{}</p>\n", report::escape_html(status));
-        body += &draw_bands(&dir.join("charts"), plan, states)?;
-        body += &draw_heatmaps(&dir.join("charts"), plan, states)?;
-        body.push_str(
-            "<p>Data: <a href=\"summary.csv\">summary.csv</a>, <a href=\"bands.csv\">bands.csv</a>, \
-             <a href=\"failures.csv\">failures.csv</a>, one folder per run in <code>runs/</code>.</p>\n",
-        );
+        body += &draw_bands(&layout::charts_dir(dir), plan, states)?;
+        body += &draw_heatmaps(&layout::charts_dir(dir), plan, states)?;
+        body.push_str(&format!(
+            "<p>Data: <a href=\"{SUMMARY}\">{SUMMARY}</a>, <a href=\"{BANDS}\">{BANDS}</a>, \
+             <a href=\"{FAILURES}\">{FAILURES}</a>, one folder per run in <code>{RUNS}/</code>.</p>\n",
+        ));
         let title = format!("Sweep {}", plan.name);
-        report::write_html_page(&dir.join("report.html"), &title, &body)
+        report::write_html_page(&dir.join(REPORT), &title, &body)
     }
 
     /// One band chart per (metric, scope); returns the report's HTML for them.
-    fn draw_bands(charts: &Path, plan: &PlanFile, states: &[RunState]) -> Result<String> {
+    fn draw_bands(charts: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Result<String> {
         let periods = states
             .iter()
             .find_map(|s| match s {
-                RunState::Done(o) => Some(o.periods.clone()),
+                RunOnDisk::Done(o) => Some(o.periods.clone()),
                 _ => None,
             })
             .unwrap_or_default();
@@ -282,7 +272,7 @@ mod draw {
             )?;
             let _ = writeln!(
                 html,
-                "<h2>{}</h2>\n<img src=\"charts/{file}\" alt=\"{0}\">",
+                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
                 report::escape_html(&title)
             );
         }
@@ -290,7 +280,7 @@ mod draw {
     }
 
     /// For 2-parameter grids, one heatmap per outcome.
-    fn draw_heatmaps(charts: &Path, plan: &PlanFile, states: &[RunState]) -> Result<String> {
+    fn draw_heatmaps(charts: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Result<String> {
         let mut html = String::new();
         for (k, o) in plan.outcomes.iter().enumerate() {
             let Some(h) = heatmap(plan, states, k) else {
@@ -313,7 +303,7 @@ mod draw {
             heatmap_chart(&title, sub, xl, &h.x_values, yl, &h.y_values, &h.z, &path)?;
             let _ = writeln!(
                 html,
-                "<h2>{}</h2>\n<img src=\"charts/{file}\" alt=\"{0}\">",
+                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
                 report::escape_html(&title)
             );
         }
@@ -325,20 +315,9 @@ mod draw {
 mod tests {
     use super::*;
 
-    #[test]
-    fn quantiles_interpolate_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(quantile(&v, 0.5), 3.0);
-        assert!((quantile(&v, 0.05) - 1.2).abs() < 1e-12);
-        assert!((quantile(&v, 0.95) - 4.8).abs() < 1e-12);
-        assert_eq!(quantile(&[7.0], 0.95), 7.0);
-        assert!(quantile(&[], 0.5).is_nan());
-    }
-
-    fn toy() -> (PlanFile, Vec<RunState>) {
-        use super::super::summary::{
-            OutcomeSeries, PlanOutcome, PlanParameter, PlanRun, RunOutcomes,
-        };
+    fn toy() -> (PlanFile, Vec<RunOnDisk>) {
+        use super::super::plan::{PlanOutcome, PlanParameter, Run};
+        use super::super::summary::{OutcomeRecord, OutcomeSeries};
         let param = |p: &str| PlanParameter {
             path: p.into(),
             discrete: true,
@@ -356,14 +335,14 @@ mod tests {
         {
             for replicate in 0..3u32 {
                 let v = (point * 10) as f64 + f64::from(replicate);
-                runs.push(PlanRun {
+                runs.push(Run {
                     run_id: format!("p{point}-r{replicate}"),
                     point,
                     replicate,
                     seed: 1,
                     values: vec![a.into(), b.into()],
                 });
-                states.push(RunState::Done(RunOutcomes {
+                states.push(RunOnDisk::Done(OutcomeRecord {
                     version: 1,
                     run_id: String::new(),
                     seed: 1,
@@ -377,7 +356,7 @@ mod tests {
                 }));
             }
         }
-        states[11] = RunState::Missing;
+        states[11] = RunOnDisk::Missing;
         let plan = PlanFile {
             version: 1,
             name: "toy".into(),
@@ -389,6 +368,7 @@ mod tests {
                 tick: "last".into(),
             }],
             runs,
+            sources: None,
         };
         (plan, states)
     }

@@ -1,7 +1,7 @@
-//! Executing sweep runs: in parallel, resumably, with bounded memory.
+//! Executing the runs of a plan (a sweep or a scenario set): in parallel,
+//! resumably, with bounded memory, recording failures instead of stopping.
 //!
-//! Each run is independent: load its config (base + sets + parameters +
-//! seed), simulate, pull out the outcomes, write `outcomes.json`, then the
+//! Each run is independent: load its config (from its [`Source`]), simulate, pull out the outcomes, write `outcomes.json`, then the
 //! run folder with its manifest *last*. A run folder with a manifest is
 //! therefore finished; anything else is debris from a kill and is redone.
 //! Only one run's time series per worker is ever in memory.
@@ -14,14 +14,18 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::config::{self, LoadedConfig};
+use crate::config::{self, Config};
 use crate::error::{Error, Result};
-use crate::io::manifest::{sha256_hex, Manifest};
+use crate::io::manifest::sha256_hex;
 use crate::io::timeseries::Timeseries;
-use crate::run::{self, Simulation};
+use crate::layout::{self, TIMESERIES};
+use crate::progress::Progress;
+use crate::run;
+use crate::simulation::{seeded, with_threads, Simulation};
 
-use super::progress::Progress;
-use super::summary::{self, Failure, PlanFile, PlanRun};
+use super::plan::{self, PlanFile, Run};
+use super::spec::SweepSpec;
+use super::summary::{self, Failure};
 
 /// Set by the Ctrl-C handler: no new run starts once it is true.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -37,9 +41,9 @@ pub fn install_interrupt_handler() {
     }
 }
 
-/// What happened to one run in this invocation.
+/// What this invocation did with one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunResult {
+pub enum RunAction {
     /// Already finished on disk; not recomputed.
     Skipped,
     /// Computed now.
@@ -50,37 +54,51 @@ pub enum RunResult {
     NotStarted,
 }
 
+/// Where a run's config comes from: the one thing sweeps and scenario
+/// sets do differently.
+pub enum Source<'a> {
+    /// A sweep: the base config with the sweep's sets, the run's parameter
+    /// values and its seed ([`plan::assignments`]).
+    Sweep(&'a SweepSpec),
+    /// A scenario set: point `i` is overlay file `files[i]`, loaded with the
+    /// same `sets` for every run; the seed is the run's.
+    Overlays {
+        /// One config file per point, in point order.
+        files: &'a [PathBuf],
+        /// `--set` overrides applied to every run.
+        sets: &'a [String],
+    },
+}
+
+impl Source<'_> {
+    /// The resolved config of `run`, seed in place.
+    pub fn config(&self, run: &Run) -> Result<Config> {
+        let loaded = match self {
+            Source::Sweep(spec) => config::load(&spec.base, &plan::assignments(spec, run))?,
+            Source::Overlays { files, sets } => {
+                let file = files.get(run.point).ok_or_else(|| {
+                    Error::Failed(format!(
+                        "{}: no scenario file for point {}",
+                        run.run_id, run.point
+                    ))
+                })?;
+                config::load(file, sets)?
+            }
+        };
+        Ok(seeded(&loaded.config, Some(run.seed)))
+    }
+}
+
 /// How to execute.
 pub struct ExecOptions<'a> {
-    /// The sweep's base config.
-    pub base: &'a Path,
-    /// Fixed sets of the sweep (before parameters).
-    pub sets: &'a [String],
-    /// Parameter paths in order.
-    pub paths: Vec<String>,
+    /// Where each run's config comes from.
+    pub source: Source<'a>,
     /// Worker threads shared by all runs.
     pub jobs: usize,
     /// No progress output.
     pub quiet: bool,
-}
-
-/// The `--set` list of a plan run: sweep sets, parameters, seed.
-pub fn run_assignments(opts: &ExecOptions, run: &PlanRun) -> Vec<String> {
-    let params = opts
-        .paths
-        .iter()
-        .zip(&run.values)
-        .map(|(p, v)| format!("{p}={v}"));
-    opts.sets
-        .iter()
-        .cloned()
-        .chain(params)
-        .chain(std::iter::once(format!(
-            "{}={}",
-            super::plan::SEED_KEY,
-            run.seed
-        )))
-        .collect()
+    /// Prefix of plain progress lines ("sweep", "scenarios").
+    pub label: &'static str,
 }
 
 /// Execute `runs` of `plan` into `dir/runs/`, `jobs` at a time; returns one
@@ -88,20 +106,25 @@ pub fn run_assignments(opts: &ExecOptions, run: &PlanRun) -> Vec<String> {
 pub fn execute(
     dir: &Path,
     plan: &PlanFile,
-    runs: &[PlanRun],
+    runs: &[Run],
     opts: &ExecOptions,
-) -> Result<Vec<RunResult>> {
-    let progress = Mutex::new(Progress::new(runs.len() as u64, opts.quiet));
+) -> Result<Vec<RunAction>> {
+    let progress = Mutex::new(Progress::counting(
+        runs.len() as u64,
+        opts.quiet,
+        "runs",
+        opts.label,
+    ));
     let failed = AtomicUsize::new(0);
-    let results = crate::run::with_threads(Some(opts.jobs), || {
+    let results = with_threads(Some(opts.jobs), || {
         runs.par_iter()
             .with_max_len(1)
             .map(|run| {
                 if INTERRUPTED.load(Ordering::SeqCst) {
-                    return RunResult::NotStarted;
+                    return RunAction::NotStarted;
                 }
                 let r = one_run(dir, plan, run, opts);
-                if r == RunResult::Failed {
+                if r == RunAction::Failed {
                     failed.fetch_add(1, Ordering::Relaxed);
                 }
                 if let Ok(mut p) = progress.lock() {
@@ -118,7 +141,7 @@ pub fn execute(
 }
 
 /// Run (or skip) one run; every error ends up in its `failed.json`.
-fn one_run(dir: &Path, plan: &PlanFile, run: &PlanRun, opts: &ExecOptions) -> RunResult {
+fn one_run(dir: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> RunAction {
     let rd = summary::run_dir(dir, &run.run_id);
     match try_run(&rd, plan, run, opts) {
         Ok(r) => r,
@@ -131,31 +154,31 @@ fn one_run(dir: &Path, plan: &PlanFile, run: &PlanRun, opts: &ExecOptions) -> Ru
             if let Err(w) = summary::write_failure(&rd, &failure) {
                 eprintln!("{}: {e}; and recording the failure failed: {w}", run.run_id);
             }
-            RunResult::Failed
+            RunAction::Failed
         }
     }
 }
 
-fn try_run(rd: &Path, plan: &PlanFile, run: &PlanRun, opts: &ExecOptions) -> Result<RunResult> {
-    let loaded = config::load(opts.base, &run_assignments(opts, run))?;
-    let config_toml = config::to_toml(&loaded.config);
+fn try_run(rd: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> Result<RunAction> {
+    let config = opts.source.config(run)?;
+    let config_toml = config::to_toml(&config);
     if is_finished(rd, &config_toml) {
         if summary::read_outcomes(rd).is_none_or(|o| o.seed != run.seed) {
             // Killed between manifest and nothing else: outcomes are written
             // before the manifest, so this only happens after manual edits.
-            let ts = Timeseries::read(&rd.join(run::TIMESERIES))?;
+            let ts = Timeseries::read(&rd.join(TIMESERIES))?;
             summary::write_outcomes(rd, &summary::extract(plan, run, &ts)?)?;
         }
-        return Ok(RunResult::Skipped);
+        return Ok(RunAction::Skipped);
     }
     clear_dir(rd)?;
-    simulate_into(rd, plan, run, &loaded)?;
-    Ok(RunResult::Done)
+    simulate_into(rd, plan, run, config)?;
+    Ok(RunAction::Done)
 }
 
 /// A run folder holds this exact run, intact.
 fn is_finished(rd: &Path, config_toml: &str) -> bool {
-    let Ok(m) = Manifest::read(rd) else {
+    let Ok(m) = layout::read_manifest(rd) else {
         return false;
     };
     m.config_hash == sha256_hex(config_toml.as_bytes())
@@ -172,9 +195,9 @@ fn clear_dir(rd: &Path) -> Result<()> {
 
 /// Simulate in the current (sweep) pool, then write outcomes and the run
 /// folder, manifest last. The time series is dropped on return.
-fn simulate_into(rd: &Path, plan: &PlanFile, run: &PlanRun, loaded: &LoadedConfig) -> Result<()> {
+fn simulate_into(rd: &Path, plan: &PlanFile, run: &Run, config: Config) -> Result<()> {
     let started = Instant::now();
-    let mut sim = Simulation::new(loaded.config.clone());
+    let mut sim = Simulation::new(config);
     sim.run_to_end(|_| Ok(()))?;
     let outcomes = summary::extract(plan, run, &sim.timeseries)?;
     summary::write_outcomes(rd, &outcomes)?;
@@ -194,9 +217,4 @@ fn simulate_into(rd: &Path, plan: &PlanFile, run: &PlanRun, loaded: &LoadedConfi
 /// Whether Ctrl-C was pressed.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// The folder of every run, for messages.
-pub fn runs_root(dir: &Path) -> PathBuf {
-    dir.join("runs")
 }

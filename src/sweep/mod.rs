@@ -14,11 +14,18 @@
 //! sweep.sbatch, merge.sbatch, slurm/   (airace slurm)
 //! ```
 
+//!
+//! The stages, one module each: [`spec`] (sweep file → typed spec),
+//! [`plan`] (spec → runs, seeds, shards, `plan.json`), [`executor`] (runs →
+//! run folders), [`summary`] and [`charts`] (run folders → summary, bands,
+//! report). A scenario set (`crate::scenarios`) is a plan whose points are
+//! overlay files, run by the same executor.
+
 pub mod charts;
 pub mod executor;
 pub mod plan;
-pub mod progress;
 pub mod slurm;
+pub mod spec;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -26,10 +33,42 @@ use std::path::{Path, PathBuf};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
+use crate::layout::{FolderLock, REPORT, RUNS, SUMMARY, SWEEP_FILE};
 
-use executor::{ExecOptions, RunResult};
-use plan::{OutcomeTick, Shard, SweepSpec};
-use summary::{PlanFile, RunState, Tally};
+use executor::{ExecOptions, RunAction, Source};
+use plan::{PlanFile, Shard};
+use spec::{OutcomeTick, SweepSpec};
+use summary::{RunOnDisk, Tally};
+
+/// Options of `airace sweep`, validated by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    /// The sweep file.
+    pub sweep: PathBuf,
+    /// Output folder (default: `output/sweeps/<sweep name>`).
+    pub out: Option<PathBuf>,
+    /// Runs executed at once.
+    pub jobs: usize,
+    /// Run only this shard.
+    pub shard: Option<Shard>,
+    /// No progress or summary lines.
+    pub quiet: bool,
+}
+
+/// Options of `airace slurm`, validated by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct SlurmOptions {
+    /// The sweep file.
+    pub sweep: PathBuf,
+    /// Output folder shared by all tasks.
+    pub out: PathBuf,
+    /// Number of array tasks (shards), at least 1.
+    pub tasks: usize,
+    /// Submit with sbatch.
+    pub submit: bool,
+    /// Extra sbatch options.
+    pub sbatch_args: Vec<String>,
+}
 
 /// A validated sweep ready to execute: nothing has been written yet.
 pub struct Prepared {
@@ -43,16 +82,10 @@ impl Prepared {
     /// Execution options for this sweep.
     fn exec_options(&self, jobs: usize, quiet: bool) -> ExecOptions<'_> {
         ExecOptions {
-            base: &self.spec.base,
-            sets: &self.spec.sets,
-            paths: self
-                .spec
-                .parameters
-                .iter()
-                .map(|p| p.path.clone())
-                .collect(),
+            source: Source::Sweep(&self.spec),
             jobs,
             quiet,
+            label: "sweep",
         }
     }
 }
@@ -61,14 +94,13 @@ impl Prepared {
 /// every design point (replicates differ only by seed), so an unknown
 /// parameter path or an out-of-range value fails before anything runs.
 pub fn prepare(path: &Path) -> Result<Prepared> {
-    let spec = plan::load_sweep(path)?;
+    let spec = spec::load_sweep(path)?;
     let runs = plan::expand(&spec);
     let plan = PlanFile::new(&spec, &runs);
     let prepared = Prepared { spec, plan };
-    let opts = prepared.exec_options(1, true);
     let file = path.display().to_string();
     for run in prepared.plan.runs.iter().filter(|r| r.replicate == 0) {
-        let assignments = executor::run_assignments(&opts, run);
+        let assignments = plan::assignments(&prepared.spec, run);
         let loaded = config::load(&prepared.spec.base, &assignments).map_err(|e| match e {
             Error::Config { key, message, .. } => {
                 Error::config(&file, key, format!("point {}: {message}", run.point))
@@ -95,15 +127,6 @@ fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
     Ok(())
 }
 
-fn jobs_or_default(jobs: Option<usize>) -> Result<usize> {
-    match jobs {
-        Some(0) => Err(Error::Usage("--jobs must be at least 1".into())),
-        Some(n) if n > 1024 => Err(Error::Usage(format!("--jobs {n} is more than 1024"))),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
 /// Create the sweep folder and write `plan.json` and the sweep file copy.
 fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
     if out.exists() && !out.is_dir() {
@@ -112,25 +135,32 @@ fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
             out.display()
         )));
     }
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::output(out, e))?;
-    prepared.plan.write_checked(out)?;
+    std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
+    prepared.plan.write_checked(out, false)?;
     let text = std::fs::read(&prepared.spec.file)
         .map_err(|e| Error::input(&prepared.spec.file, format!("cannot read sweep file: {e}")))?;
-    write_atomic(&out.join("sweep.toml"), &text)
+    write_atomic(&out.join(SWEEP_FILE), &text)
 }
 
-/// `airace sweep`.
-pub fn sweep_command(args: &crate::cli::SweepArgs) -> Result<()> {
+/// `airace sweep`: run (or resume) a sweep, or one shard of it; without a
+/// shard, finish with the summary, charts and report.
+pub fn sweep(args: &SweepOptions) -> Result<()> {
     let prepared = prepare(&args.sweep)?;
-    let shard = args.shard.as_deref().map(plan::parse_shard).transpose()?;
-    let jobs = jobs_or_default(args.jobs)?;
+    let shard = args.shard;
+    let jobs = args.jobs;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/sweeps").join(&prepared.spec.name));
+    // Shards of one sweep share its folder by design (each run folder
+    // belongs to one shard), so only a whole-sweep invocation locks it.
+    let _lock = match shard {
+        None => Some(FolderLock::acquire(&out)?),
+        Some(_) => None,
+    };
     init_out_dir(&out, &prepared)?;
     let selected = match shard {
-        Some(s) => select_shard(&prepared.plan, &s),
+        Some(s) => plan::shard_runs(&prepared.plan.runs, &s),
         None => prepared.plan.runs.clone(),
     };
     executor::install_interrupt_handler();
@@ -143,15 +173,15 @@ pub fn sweep_command(args: &crate::cli::SweepArgs) -> Result<()> {
     if executor::interrupted() {
         return Err(Error::Interrupted);
     }
-    let count = |k: RunResult| results.iter().filter(|&&r| r == k).count();
-    let (skipped, failed) = (count(RunResult::Skipped), count(RunResult::Failed));
+    let count = |k: RunAction| results.iter().filter(|&&r| r == k).count();
+    let (skipped, failed) = (count(RunAction::Skipped), count(RunAction::Failed));
     if !args.quiet {
         let what = shard.map_or(String::new(), |s| format!(" (shard {s})"));
         eprintln!(
             "sweep {}{what}: {} runs, {} computed, {skipped} already done, {failed} failed",
             prepared.plan.name,
             results.len(),
-            count(RunResult::Done)
+            count(RunAction::Done)
         );
     }
     if let Some(s) = shard {
@@ -167,20 +197,10 @@ pub fn sweep_command(args: &crate::cli::SweepArgs) -> Result<()> {
     finalize(&out, &prepared.plan, args.quiet)
 }
 
-/// The shard's runs, by the same deterministic partition as [`plan::shard_runs`].
-fn select_shard(plan: &PlanFile, shard: &Shard) -> Vec<summary::PlanRun> {
-    plan.runs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| shard.count > 0 && i % shard.count == shard.index)
-        .map(|(_, r)| r.clone())
-        .collect()
-}
-
 /// Summary, failures, charts and report from the run folders on disk; an
 /// error if any run failed or is missing.
-fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
-    let states: Vec<RunState> = plan
+pub(crate) fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
+    let states: Vec<RunOnDisk> = plan
         .runs
         .iter()
         .map(|r| summary::run_state(dir, r))
@@ -191,11 +211,11 @@ fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
     if !tally.failed.is_empty() || !tally.missing.is_empty() {
         return Err(Error::Failed(format!(
             "{status}; wrote {} (see failures.csv)",
-            dir.join(summary::SUMMARY_FILE).display()
+            dir.join(SUMMARY).display()
         )));
     }
     if !quiet {
-        eprintln!("{status}; open {}", dir.join("report.html").display());
+        eprintln!("{status}; open {}", dir.join(REPORT).display());
     }
     Ok(())
 }
@@ -219,18 +239,17 @@ fn status_line(plan: &PlanFile, t: &Tally) -> String {
     s
 }
 
-/// `airace merge DIR`.
-pub fn merge_command(dir: &Path) -> Result<()> {
+/// `airace merge DIR`: summary, failures and charts of a (sharded) sweep
+/// from its folder alone.
+pub fn merge(dir: &Path) -> Result<()> {
     let plan = PlanFile::read(dir)?;
+    let _lock = FolderLock::acquire(dir)?;
     finalize(dir, &plan, false)
 }
 
-/// `airace slurm`.
-pub fn slurm_command(args: &crate::cli::SlurmArgs) -> Result<()> {
+/// `airace slurm`: write (and optionally submit) the job-array scripts.
+pub fn slurm(args: &SlurmOptions) -> Result<()> {
     let prepared = prepare(&args.sweep)?;
-    if args.tasks == 0 {
-        return Err(Error::Usage("--tasks must be at least 1".into()));
-    }
     let tasks = args.tasks.min(prepared.plan.runs.len().max(1));
     let abs = |p: &Path| {
         std::fs::canonicalize(p).map_err(|e| Error::input(p, format!("cannot resolve path: {e}")))

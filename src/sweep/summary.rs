@@ -16,173 +16,15 @@ use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::timeseries::{format_value, Timeseries};
 
-use super::plan::{Domain, Outcome, OutcomeTick, RunSpec, SweepSpec};
+use crate::layout::{self, FAILED, FAILURES, MANIFEST, OUTCOMES, SUMMARY};
 
-/// The design file written into the sweep folder.
-pub const PLAN_FILE: &str = "plan.json";
-/// Per-run outcome values, written before the run's manifest.
-pub const OUTCOMES_FILE: &str = "outcomes.json";
-/// Per-run failure record (a folder holding it has no manifest).
-pub const FAILED_FILE: &str = "failed.json";
-/// One row per run.
-pub const SUMMARY_FILE: &str = "summary.csv";
-/// One row per failed run.
-pub const FAILURES_FILE: &str = "failures.csv";
-/// Version of `plan.json` / `outcomes.json`; bump on incompatible change.
-const FORMAT_VERSION: u32 = 1;
+use super::plan::{PlanFile, PlanOutcome, Run, FORMAT_VERSION};
 
-/// The expanded design, self-contained so `merge` never needs the sweep file
-/// (which on a cluster may sit on another machine or have been edited).
+/// The contents of a run's `outcomes.json`: the few numbers a sweep keeps
+/// from a run, kept small on purpose so the summariser never loads a whole
+/// time series.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct PlanFile {
-    /// Format version.
-    pub version: u32,
-    /// Sweep name.
-    pub name: String,
-    /// `grid` or `lhs`.
-    pub design: String,
-    /// Swept parameters in file order.
-    pub parameters: Vec<PlanParameter>,
-    /// Summarised outcomes in file order.
-    pub outcomes: Vec<PlanOutcome>,
-    /// Every run, in run-id order.
-    pub runs: Vec<PlanRun>,
-}
-
-/// A swept parameter as the summariser needs it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct PlanParameter {
-    /// The `--set` path.
-    pub path: String,
-    /// A listed or stepped axis (not LHS-sampled): heatmaps and groups use these.
-    pub discrete: bool,
-}
-
-/// An outcome: metric, scope and tick (`last` or a number).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct PlanOutcome {
-    /// Metric name.
-    pub metric: String,
-    /// Scope.
-    pub scope: String,
-    /// `last` or a tick number.
-    pub tick: String,
-}
-
-impl PlanOutcome {
-    /// The summary column name, `<metric>@<scope>@<tick>`.
-    pub fn column(&self) -> String {
-        format!("{}@{}@{}", self.metric, self.scope, self.tick)
-    }
-}
-
-/// One run of the plan.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct PlanRun {
-    /// Run id, e.g. `p03-r01`.
-    pub run_id: String,
-    /// Point index.
-    pub point: usize,
-    /// Replicate index.
-    pub replicate: u32,
-    /// Seed.
-    pub seed: u64,
-    /// Parameter values as TOML literals, in parameter order.
-    pub values: Vec<String>,
-}
-
-impl PlanFile {
-    /// Build the plan file from a validated spec and its expansion.
-    pub fn new(spec: &SweepSpec, runs: &[RunSpec]) -> PlanFile {
-        let parameters = spec
-            .parameters
-            .iter()
-            .map(|p| PlanParameter {
-                path: p.path.clone(),
-                discrete: !matches!(&p.domain, Domain::Range(r) if r.steps.is_none()),
-            })
-            .collect();
-        PlanFile {
-            version: FORMAT_VERSION,
-            name: spec.name.clone(),
-            design: match spec.design {
-                super::plan::Design::Grid => "grid".into(),
-                super::plan::Design::Lhs { .. } => "lhs".into(),
-            },
-            parameters,
-            outcomes: spec.outcomes.iter().map(plan_outcome).collect(),
-            runs: runs.iter().map(plan_run).collect(),
-        }
-    }
-
-    /// Read `dir/plan.json` (input error, exit 2, if absent or malformed).
-    pub fn read(dir: &Path) -> Result<PlanFile> {
-        let path = dir.join(PLAN_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            Error::input(
-                &path,
-                format!("cannot read the sweep plan ({e}); is this a sweep output folder?"),
-            )
-        })?;
-        let plan: PlanFile = serde_json::from_str(&text)
-            .map_err(|e| Error::input(&path, format!("malformed sweep plan: {e}")))?;
-        if plan.version != FORMAT_VERSION {
-            let m = format!(
-                "plan format {} (this build reads {FORMAT_VERSION})",
-                plan.version
-            );
-            return Err(Error::input(&path, m));
-        }
-        Ok(plan)
-    }
-
-    /// Write `dir/plan.json`, refusing a folder that holds a different sweep
-    /// (other parameters or outcomes). A changed replicate count or value list
-    /// is allowed: unchanged runs are kept, changed ones rerun.
-    pub fn write_checked(&self, dir: &Path) -> Result<()> {
-        if dir.join(PLAN_FILE).exists() {
-            let old = PlanFile::read(dir)?;
-            if old.parameters != self.parameters || old.outcomes != self.outcomes {
-                return Err(Error::Usage(format!(
-                    "{} holds a different sweep (`{}`, other parameters or outcomes); \
-                     pass another --out or delete that folder",
-                    dir.display(),
-                    old.name
-                )));
-            }
-        }
-        let mut json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::output(&dir.join(PLAN_FILE), std::io::Error::other(e)))?;
-        json.push(b'\n');
-        write_atomic(&dir.join(PLAN_FILE), &json)
-    }
-}
-
-fn plan_outcome(o: &Outcome) -> PlanOutcome {
-    PlanOutcome {
-        metric: o.metric.clone(),
-        scope: o.scope.clone(),
-        tick: match o.tick {
-            OutcomeTick::Last => "last".into(),
-            OutcomeTick::At(t) => t.to_string(),
-        },
-    }
-}
-
-fn plan_run(r: &RunSpec) -> PlanRun {
-    PlanRun {
-        run_id: r.run_id.clone(),
-        point: r.point,
-        replicate: r.replicate,
-        seed: r.seed,
-        values: r.params.iter().map(|(_, v)| v.clone()).collect(),
-    }
-}
-
-/// The few numbers a sweep keeps from a run: kept small on purpose, so the
-/// summariser never has to load a whole time series.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct RunOutcomes {
+pub struct OutcomeRecord {
     /// Format version.
     pub version: u32,
     /// Run id.
@@ -223,7 +65,7 @@ pub fn series_keys(outcomes: &[PlanOutcome]) -> Vec<(String, String)> {
 /// Pull the outcomes of one run out of its time series. A metric/scope the
 /// run did not record is an error naming what exists, so a typo in the sweep
 /// file is reported as a failure rather than as empty cells.
-pub fn extract(plan: &PlanFile, run: &PlanRun, ts: &Timeseries) -> Result<RunOutcomes> {
+pub fn extract(plan: &PlanFile, run: &Run, ts: &Timeseries) -> Result<OutcomeRecord> {
     let mut values = Vec::with_capacity(plan.outcomes.len());
     for o in &plan.outcomes {
         let v = match o.tick.as_str() {
@@ -244,7 +86,7 @@ pub fn extract(plan: &PlanFile, run: &PlanRun, ts: &Timeseries) -> Result<RunOut
             scope,
         })
         .collect();
-    Ok(RunOutcomes {
+    Ok(OutcomeRecord {
         version: FORMAT_VERSION,
         run_id: run.run_id.clone(),
         seed: run.seed,
@@ -272,13 +114,13 @@ fn missing_outcome(o: &PlanOutcome, ts: &Timeseries) -> Error {
 }
 
 /// Write `outcomes.json` into a run folder.
-pub fn write_outcomes(run_dir: &Path, outcomes: &RunOutcomes) -> Result<()> {
-    write_json(&run_dir.join(OUTCOMES_FILE), outcomes)
+pub fn write_outcomes(run_dir: &Path, outcomes: &OutcomeRecord) -> Result<()> {
+    write_json(&run_dir.join(OUTCOMES), outcomes)
 }
 
 /// Read a run's `outcomes.json`, `None` if absent or unreadable.
-pub fn read_outcomes(run_dir: &Path) -> Option<RunOutcomes> {
-    let text = fs::read_to_string(run_dir.join(OUTCOMES_FILE)).ok()?;
+pub fn read_outcomes(run_dir: &Path) -> Option<OutcomeRecord> {
+    let text = fs::read_to_string(run_dir.join(OUTCOMES)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -295,7 +137,7 @@ pub struct Failure {
 
 /// Write `failed.json` into a run folder.
 pub fn write_failure(run_dir: &Path, failure: &Failure) -> Result<()> {
-    write_json(&run_dir.join(FAILED_FILE), failure)
+    write_json(&run_dir.join(FAILED), failure)
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -307,9 +149,9 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 
 /// The state of one planned run, as found on disk.
 #[derive(Clone, Debug)]
-pub enum RunState {
+pub enum RunOnDisk {
     /// Finished: manifest and outcomes present.
-    Done(RunOutcomes),
+    Done(OutcomeRecord),
     /// Failed, with its record.
     Failed(Failure),
     /// Never ran, or was interrupted.
@@ -318,24 +160,24 @@ pub enum RunState {
 
 /// Folder of run `id` in sweep folder `dir`.
 pub fn run_dir(dir: &Path, id: &str) -> PathBuf {
-    dir.join("runs").join(id)
+    layout::sweep_run_dir(dir, id)
 }
 
 /// Look at a run folder. A folder counts as done only with both a manifest
 /// (written last by the run) and readable outcomes for the same seed.
-pub fn run_state(dir: &Path, run: &PlanRun) -> RunState {
+pub fn run_state(dir: &Path, run: &Run) -> RunOnDisk {
     let rd = run_dir(dir, &run.run_id);
-    if rd.join(crate::io::manifest::FILE_NAME).is_file() {
+    if rd.join(MANIFEST).is_file() {
         if let Some(o) = read_outcomes(&rd).filter(|o| o.seed == run.seed) {
-            return RunState::Done(o);
+            return RunOnDisk::Done(o);
         }
     }
-    let failed = fs::read_to_string(rd.join(FAILED_FILE))
+    let failed = fs::read_to_string(rd.join(FAILED))
         .ok()
         .and_then(|t| serde_json::from_str::<Failure>(&t).ok());
     match failed {
-        Some(f) if f.seed == run.seed => RunState::Failed(f),
-        _ => RunState::Missing,
+        Some(f) if f.seed == run.seed => RunOnDisk::Failed(f),
+        _ => RunOnDisk::Missing,
     }
 }
 
@@ -353,7 +195,7 @@ pub struct Tally {
 /// Write `summary.csv` and `failures.csv` from the run folders alone.
 /// Rows follow the plan (run-id order); failed and missing runs keep their
 /// row with a `status` and empty outcome cells, so nothing silently drops.
-pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Result<Tally> {
+pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Result<Tally> {
     let mut tally = Tally::default();
     let mut summary = csv_writer();
     let mut header = vec!["run_id", "point", "replicate", "seed", "status"]
@@ -375,33 +217,33 @@ pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunState]) -> Result
             run.seed.to_string(),
         ];
         let status = match state {
-            RunState::Done(_) => "ok",
-            RunState::Failed(_) => "failed",
-            RunState::Missing => "missing",
+            RunOnDisk::Done(_) => "ok",
+            RunOnDisk::Failed(_) => "failed",
+            RunOnDisk::Missing => "missing",
         };
         row.push(status.into());
         row.extend(run.values.iter().map(|v| plain_value(v)));
         match state {
-            RunState::Done(o) => {
+            RunOnDisk::Done(o) => {
                 tally.done += 1;
                 row.extend(o.values.iter().cloned());
             }
-            RunState::Failed(f) => {
+            RunOnDisk::Failed(f) => {
                 tally.failed.push(run.run_id.clone());
                 failures
                     .write_record([&f.run_id, &f.seed.to_string(), &f.error])
                     .map_err(csv_err)?;
                 row.extend(plan.outcomes.iter().map(|_| String::new()));
             }
-            RunState::Missing => {
+            RunOnDisk::Missing => {
                 tally.missing.push(run.run_id.clone());
                 row.extend(plan.outcomes.iter().map(|_| String::new()));
             }
         }
         summary.write_record(&row).map_err(csv_err)?;
     }
-    write_atomic(&dir.join(SUMMARY_FILE), &finish(summary)?)?;
-    write_atomic(&dir.join(FAILURES_FILE), &finish(failures)?)?;
+    write_atomic(&dir.join(SUMMARY), &finish(summary)?)?;
+    write_atomic(&dir.join(FAILURES), &finish(failures)?)?;
     Ok(tally)
 }
 
@@ -460,7 +302,7 @@ mod tests {
             scope: scope.into(),
             tick: tick.into(),
         };
-        let run = PlanRun {
+        let run = Run {
             run_id: "p0-r0".into(),
             point: 0,
             replicate: 0,
@@ -474,6 +316,7 @@ mod tests {
             parameters: vec![],
             outcomes: vec![outcome("world", "last"), outcome("world", "1")],
             runs: vec![run.clone()],
+            sources: None,
         };
         let o = extract(&plan, &run, &ts).unwrap();
         assert_eq!(o.values, ["3", "1.5"]);

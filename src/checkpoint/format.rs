@@ -138,12 +138,11 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], schema: &str, origin: &Path) ->
     let expected_schema: [u8; 32] = Sha256::digest(schema.as_bytes()).into();
     let found_schema = field::<32>(bytes, SCHEMA_AT);
     if found_schema != expected_schema {
-        return Err(bad(format!(
-            "checkpoint was written for a different config schema/state layout \
-             (schema {}, this build {}); rerun from the start with this version",
-            short_hex(&found_schema),
-            short_hex(&expected_schema)
-        )));
+        return Err(Error::CheckpointSchema {
+            path: origin.to_path_buf(),
+            found: short_hex(&found_schema),
+            expected: short_hex(&expected_schema),
+        });
     }
     let (state, used) = decode_payload::<T>(payload)
         .map_err(|e| bad(format!("cannot decode the checkpoint state: {e}")))?;

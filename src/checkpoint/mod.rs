@@ -1,4 +1,7 @@
-//! Saving and restoring a simulation mid-run, and `airace resume`.
+//! Saving and restoring a simulation mid-run (what `airace resume` builds on).
+//!
+//! [`format`](mod@format) is the binary container (the only code that names bincode);
+//! this module decides what goes in it and how a restored state is checked.
 //!
 //! A checkpoint holds the whole world, the resolved config (as TOML text, so a
 //! schema change is caught by the normal validation on restore) and the rows
@@ -26,17 +29,16 @@
 //! they could never apply.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::ResumeArgs;
 use crate::config::{self, Config, ScheduleEntry};
 use crate::error::{Error, Result};
-use crate::io::checkpoint;
-use crate::io::manifest::{sha256_file, ParentInfo};
 use crate::io::timeseries::{Timeseries, HEADER};
-use crate::run::{self, RunOutcome, Simulation};
+use crate::layout;
+use crate::simulation::Simulation;
+
+pub mod format;
 
 /// Layout version of the checkpointed state, plus the crate's major.minor.
 ///
@@ -65,7 +67,7 @@ pub struct CheckpointState {
 
 /// Path of the checkpoint for `tick` inside a run folder.
 pub fn path_for(out: &Path, tick: u32) -> PathBuf {
-    out.join("checkpoints").join(format!("tick-{tick}.bin"))
+    layout::checkpoint_path(out, tick)
 }
 
 /// The state to checkpoint for `sim`.
@@ -80,7 +82,7 @@ pub fn state_of(sim: &Simulation) -> CheckpointState {
 /// Write the simulation's current state to `out/checkpoints/tick-<t>.bin`.
 pub fn save(sim: &Simulation, out: &Path) -> Result<PathBuf> {
     let path = path_for(out, sim.world.tick);
-    checkpoint::write(&path, &state_of(sim), STATE_SCHEMA)?;
+    format::write(&path, &state_of(sim), STATE_SCHEMA)?;
     Ok(path)
 }
 
@@ -89,16 +91,14 @@ pub fn save(sim: &Simulation, out: &Path) -> Result<PathBuf> {
 /// A checkpoint from a build with a different [`STATE_SCHEMA`] is reported as
 /// "written by an incompatible airace", which tells the user what to do.
 pub fn load(path: &Path) -> Result<CheckpointState> {
-    checkpoint::read(path, STATE_SCHEMA).map_err(|e| match e {
-        Error::Input { message, .. } if message.contains("different config schema") => {
-            Error::input(
-                path,
-                format!(
-                    "written by an incompatible airace (its state layout differs from this \
-                     build's `{STATE_SCHEMA}`); rerun from the start with this version"
-                ),
-            )
-        }
+    format::read(path, STATE_SCHEMA).map_err(|e| match e {
+        Error::CheckpointSchema { .. } => Error::input(
+            path,
+            format!(
+                "written by an incompatible airace (its state layout differs from this \
+                 build's `{STATE_SCHEMA}`); rerun from the start with this version"
+            ),
+        ),
         other => other,
     })
 }
@@ -218,16 +218,11 @@ pub fn default_out(checkpoint: &Path) -> PathBuf {
 
 /// The run folder a checkpoint belongs to, if it sits in `<run>/checkpoints/`.
 fn parent_run_dir(checkpoint: &Path) -> Option<PathBuf> {
-    let dir = checkpoint.parent()?;
-    if dir.file_name()? != "checkpoints" {
-        return None;
-    }
-    let run = dir.parent()?;
-    (!run.as_os_str().is_empty()).then(|| run.to_path_buf())
+    layout::run_of_checkpoint(checkpoint)
 }
 
 /// Refuse to write the resumed run over the run it came from (unless forced).
-fn check_not_parent(checkpoint: &Path, out: &Path, force: bool) -> Result<()> {
+pub fn check_not_parent(checkpoint: &Path, out: &Path, force: bool) -> Result<()> {
     let Some(run) = parent_run_dir(checkpoint) else {
         return Ok(());
     };
@@ -245,7 +240,7 @@ fn check_not_parent(checkpoint: &Path, out: &Path, force: bool) -> Result<()> {
 }
 
 /// The tick the resumed run ends at.
-fn end_tick(tick: u32, run_ticks: u32, more: Option<u32>) -> Result<u32> {
+pub fn end_tick(tick: u32, run_ticks: u32, more: Option<u32>) -> Result<u32> {
     let end = match more {
         Some(0) => return Err(Error::Usage("--ticks must be at least 1".into())),
         Some(n) => tick
@@ -260,57 +255,6 @@ fn end_tick(tick: u32, run_ticks: u32, more: Option<u32>) -> Result<u32> {
         )));
     }
     Ok(end)
-}
-
-/// `airace resume CHECKPOINT`: continue (or branch) a run from a checkpoint.
-///
-/// Everything that can be refused is checked before anything is written, so
-/// a failed resume leaves no output folder behind.
-pub fn resume_command(args: &ResumeArgs) -> Result<()> {
-    if args.threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
-    let path = &args.checkpoint;
-    let started = Instant::now();
-    let mut sim = restore(load(path)?, path)?;
-    let tick = sim.world.tick;
-    let end = end_tick(tick, sim.config.run.ticks, args.ticks)?;
-    sim.config = branch_config(
-        &sim.config,
-        tick,
-        end,
-        &args.sets,
-        &path.display().to_string(),
-    )?;
-    let out = args.out.clone().unwrap_or_else(|| default_out(path));
-    check_not_parent(path, &out, args.force)?;
-    run::check_out_dir(&out, &config::to_toml(&sim.config), args.force)?;
-    let parent = ParentInfo {
-        checkpoint: path.display().to_string(),
-        checkpoint_sha256: sha256_file(path)?,
-        tick,
-        changes: args.sets.clone(),
-    };
-    run::with_threads(args.threads, || sim.run_to_end(|_| Ok(())))??;
-    let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
-    let manifest = run::write_run_dir(
-        &out,
-        &sim.config,
-        &sim.timeseries,
-        threads,
-        started,
-        false,
-        Some(parent),
-    )?;
-    if !args.quiet {
-        let outcome = RunOutcome {
-            out_dir: out,
-            timeseries: sim.timeseries,
-            manifest,
-        };
-        eprintln!("resumed from tick {tick}: {}", run::summary(&outcome));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

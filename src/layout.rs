@@ -1,0 +1,267 @@
+//! The layout of every folder airace writes: one place for each file name,
+//! and the readers and writers of the files that identify a folder.
+//!
+//! A run folder (`run`, `resume`, and every run inside a sweep or scenario set):
+//!
+//! ```text
+//! timeseries.csv   the data                       config.toml   the resolved config
+//! manifest.json    written last: "finished"       charts/*.png, report.html
+//! checkpoints/tick-N.bin (with --checkpoint-every)
+//! outcomes.json or failed.json (runs inside a sweep or scenario set)
+//! ```
+//!
+//! A sweep folder (`sweep`, `merge`, `slurm`, `scenarios`):
+//!
+//! ```text
+//! plan.json  sweep.toml  runs/<run-id>/  summary.csv  failures.csv
+//! bands.csv  charts/  report.html        (scenarios add scenarios.csv, scenarios.md)
+//! ```
+//!
+//! Nothing else in the crate spells these names, so the rule about which
+//! folders a command may write into (and the lock that serialises writers)
+//! has exactly one place to live.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomic;
+use crate::io::manifest::Manifest;
+use crate::io::timeseries::Timeseries;
+
+/// The run's time series (tidy CSV).
+pub const TIMESERIES: &str = "timeseries.csv";
+/// The resolved config a run can be repeated from.
+pub const CONFIG: &str = "config.toml";
+/// The manifest, written last: its presence means "finished".
+pub const MANIFEST: &str = "manifest.json";
+/// The human-readable page of a run, a sweep or a scenario set.
+pub const REPORT: &str = "report.html";
+/// Folder of PNG charts.
+pub const CHARTS: &str = "charts";
+/// Folder of checkpoints inside a run folder.
+pub const CHECKPOINTS: &str = "checkpoints";
+/// A sweep run's outcome values (written before its manifest).
+pub const OUTCOMES: &str = "outcomes.json";
+/// A sweep run's failure record (a folder holding it has no manifest).
+pub const FAILED: &str = "failed.json";
+/// The expanded design of a sweep or scenario set.
+pub const PLAN: &str = "plan.json";
+/// Copy of the sweep file, for the record.
+pub const SWEEP_FILE: &str = "sweep.toml";
+/// Folder of the run folders of a sweep or scenario set.
+pub const RUNS: &str = "runs";
+/// One row per run of a sweep or scenario set.
+pub const SUMMARY: &str = "summary.csv";
+/// One row per failed run.
+pub const FAILURES: &str = "failures.csv";
+/// Per-tick bands across replicates.
+pub const BANDS: &str = "bands.csv";
+/// Headline outcomes of a scenario set.
+pub const SCENARIOS_CSV: &str = "scenarios.csv";
+/// The README table of a scenario set.
+pub const SCENARIOS_MD: &str = "scenarios.md";
+/// The Slurm array script of `airace slurm`.
+pub const SLURM_ARRAY_SCRIPT: &str = "sweep.sbatch";
+/// The Slurm merge script of `airace slurm`.
+pub const SLURM_MERGE_SCRIPT: &str = "merge.sbatch";
+/// Folder of the Slurm jobs' logs.
+pub const SLURM_LOGS: &str = "slurm";
+/// The page of `airace compare`.
+pub const COMPARE_HTML: &str = "compare.html";
+
+/// `dir/charts`.
+pub fn charts_dir(dir: &Path) -> PathBuf {
+    dir.join(CHARTS)
+}
+
+/// A chart's path relative to its folder (`charts/<file>`), as pages link it.
+pub fn chart_link(file: &str) -> String {
+    format!("{CHARTS}/{file}")
+}
+
+/// Path of the checkpoint for `tick` inside a run folder.
+pub fn checkpoint_path(run_dir: &Path, tick: u32) -> PathBuf {
+    run_dir.join(CHECKPOINTS).join(format!("tick-{tick}.bin"))
+}
+
+/// The run folder a checkpoint belongs to, if it sits in `<run>/checkpoints/`.
+pub fn run_of_checkpoint(checkpoint: &Path) -> Option<PathBuf> {
+    let dir = checkpoint.parent()?;
+    if dir.file_name()? != CHECKPOINTS {
+        return None;
+    }
+    let run = dir.parent()?;
+    (!run.as_os_str().is_empty()).then(|| run.to_path_buf())
+}
+
+/// Folder of run `id` inside a sweep (or scenario-set) folder.
+pub fn sweep_run_dir(sweep_dir: &Path, id: &str) -> PathBuf {
+    sweep_dir.join(RUNS).join(id)
+}
+
+/// Whether `dir` holds a manifest (a finished run).
+pub fn has_manifest(dir: &Path) -> bool {
+    dir.join(MANIFEST).is_file()
+}
+
+/// Read `dir/manifest.json` through its type.
+///
+/// A missing or malformed manifest is an input error (exit 2) naming the
+/// file and, for a bad value, the key, because it usually means the user
+/// pointed at the wrong folder or edited the file.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::input(
+            &path,
+            "no manifest here; is this an airace run folder? (every run writes one when it finishes)",
+        ),
+        _ => Error::input(&path, format!("cannot read manifest: {e}")),
+    })?;
+    Manifest::from_json(&text, &path)
+}
+
+/// Read `dir/manifest.json` when present; `Ok(None)` when the folder has none.
+pub fn read_manifest_if_any(dir: &Path) -> Result<Option<Manifest>> {
+    if dir.join(MANIFEST).exists() {
+        read_manifest(dir).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Write `dir/manifest.json` atomically. Write it last: its presence then
+/// means the folder's files are complete.
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    write_atomic(&path, &manifest.to_json(&path)?)
+}
+
+/// Read a folder's resolved `config.toml` as text.
+pub fn read_config_text(dir: &Path) -> Result<String> {
+    let path = dir.join(CONFIG);
+    fs::read_to_string(&path).map_err(|e| Error::input(&path, format!("cannot read: {e}")))
+}
+
+/// Read and fully validate `dir/timeseries.csv`.
+///
+/// Beyond the row syntax `Timeseries::parse` checks, charts need each tick
+/// to have one calendar label and each (tick, scope, metric) to appear once;
+/// otherwise a line would zig-zag between two values without any warning.
+pub fn read_timeseries(dir: &Path) -> Result<Timeseries> {
+    let path = dir.join(TIMESERIES);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::input(&path, format!("cannot read: {e}")))?;
+    let ts = Timeseries::parse(&text, &path)?;
+    let lines: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| !l.trim_end_matches('\r').is_empty())
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let mut periods: BTreeMap<u32, &str> = BTreeMap::new();
+    let mut seen: BTreeSet<(u32, &str, &str)> = BTreeSet::new();
+    for (row, &line) in ts.rows.iter().zip(&lines) {
+        let p = *periods.entry(row.tick).or_insert(row.period.as_str());
+        if p != row.period {
+            let msg = format!(
+                "tick {} is labelled `{}` here but `{p}` on an earlier line",
+                row.tick, row.period
+            );
+            return Err(Error::input_at(&path, line, msg));
+        }
+        if !seen.insert((row.tick, row.scope.as_str(), row.metric.as_str())) {
+            let msg = format!(
+                "duplicate row for tick {}, scope `{}`, metric `{}`",
+                row.tick, row.scope, row.metric
+            );
+            return Err(Error::input_at(&path, line, msg));
+        }
+    }
+    Ok(ts)
+}
+
+/// A folder's display name: its last component, resolving `.` and `..`.
+pub fn display_name(dir: &Path) -> String {
+    let named = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    named
+        .or_else(|| {
+            dir.canonicalize()
+                .ok()
+                .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .unwrap_or_else(|| "run".to_string())
+}
+
+/// The advisory lock file a writer holds in its output folder.
+pub const LOCK: &str = ".airace.lock";
+
+/// An exclusive advisory lock on an output folder, held for the whole
+/// write: a second `airace` writing into the same folder at the same time
+/// is refused (exit 2, "in use by process N") instead of mixing its files
+/// with ours. The lock file holds the holder's process id and is removed
+/// when the lock is dropped; the operating system releases the lock itself
+/// if the process dies, so a killed run never leaves a folder locked.
+#[derive(Debug)]
+pub struct FolderLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Create `dir` if needed and lock it, or explain who holds it.
+    pub fn acquire(dir: &Path) -> Result<FolderLock> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "output path {} exists and is not a folder",
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
+        let path = dir.join(LOCK);
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::output(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    "another process".to_string()
+                } else {
+                    format!("process {}", crate::limits::quote(holder))
+                };
+                return Err(Error::Usage(format!(
+                    "{} is in use by {who} (it holds {}); wait for it to finish or choose another --out",
+                    dir.display(),
+                    path.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::output(&path, e)),
+        }
+        use std::io::{Seek, Write};
+        let pid = std::process::id().to_string();
+        file.set_len(0)
+            .and_then(|_| file.rewind())
+            .and_then(|_| file.write_all(pid.as_bytes()))
+            .map_err(|e| Error::output(&path, e))?;
+        Ok(FolderLock { file, path })
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Remove the file while still holding the lock, then release it.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
