@@ -104,7 +104,8 @@ impl Estimate {
 pub fn rows_per_tick(config: &Config) -> u64 {
     let countries = config.countries.len() as u64;
     let markets = config.power_markets.len() as u64;
-    (5 + countries) * 8 + markets + 30
+    // + 30 world, US/CN and scoreboard rows; + 10 diffusion components, downloads and usage.
+    (5 + countries) * 8 + markets + 40
 }
 
 /// Estimate the peak memory of running `config` to its end.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use airace::config;
 use airace::io::timeseries::Timeseries;
-use airace::run::Simulation;
+use airace::simulation::Simulation;
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
