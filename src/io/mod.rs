@@ -4,4 +4,5 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod parquet;
 pub mod timeseries;
