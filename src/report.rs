@@ -317,21 +317,22 @@ pub(crate) fn crossing(
     (first, sustained)
 }
 
-/// When China's inference chip supply covers its demand (ratio ≥ 1.0) for good.
+/// When domestic chips meet 90% of China's AI-chip demand by value for good
+/// (Bernstein's measure; it forecasts ~93% for 2028).
 fn self_sufficiency_sentence(ts: &Timeseries) -> Option<String> {
-    let end = ts.last_value("cn_inference_self_sufficiency", "CN")?;
+    let end = ts.last_value("cn_chip_self_sufficiency", "CN")?;
     let end = format_figure(end, false);
-    Some(match crossing(ts, "cn_inference_self_sufficiency", "CN", 1.0) {
+    Some(match crossing(ts, "cn_chip_self_sufficiency", "CN", 0.9) {
         (Some(first), Some(from)) if first != from => format!(
-            "China's domestic inference chips cover its demand from {from} onwards (first reached in {first}, then lost; ratio {end} at the end)."
+            "Domestic chips meet 90% of China's AI-chip demand from {from} onwards (first in {first}, then lost; share {end} at the end)."
         ),
         (_, Some(from)) => {
-            format!("China's domestic inference chips cover its demand from {from} onwards (ratio {end} at the end).")
+            format!("Domestic chips meet 90% of China's AI-chip demand from {from} onwards (share {end} at the end).")
         }
         (Some(first), None) => format!(
-            "China's domestic inference chips covered its demand in {first} but not at the end (ratio {end})."
+            "Domestic chips met 90% of China's AI-chip demand in {first} but not at the end (share {end})."
         ),
-        (None, None) => format!("China's domestic inference chips never cover its demand (ratio {end} at the end)."),
+        (None, None) => format!("Domestic chips never meet 90% of China's AI-chip demand (share {end} at the end)."),
     })
 }
 
@@ -546,11 +547,11 @@ const KEY_FIGURES: [(&str, &str, &str, &str, Kind); 29] = [
         Kind::Amount,
     ),
     (
-        "China inference self-sufficiency",
-        "cn_inference_self_sufficiency",
+        "China AI-chip self-sufficiency (domestic share of demand, by value)",
+        "cn_chip_self_sufficiency",
         "CN",
-        "× demand",
-        Kind::Amount,
+        "",
+        Kind::Share,
     ),
     (
         "China spare power ÷ global DC demand",

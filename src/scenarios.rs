@@ -107,11 +107,13 @@ pub const HEADLINES: &[HeadlineOutcome] = &[
     h("frontier_capability", "US", Statistic::End),
     h("us_license_revenue_usd", "US", Statistic::Sum),
     h("us_license_revenue_usd", "US", Statistic::End),
-    h("cn_inference_self_sufficiency", "CN", Statistic::End),
+    h("cn_chip_self_sufficiency", "CN", Statistic::End),
+    // Bernstein's measure: domestic chips' share of China's AI-chip demand
+    // by value; "self-sufficient" at 90% (it forecasts ~93% for 2028).
     h(
-        "cn_inference_self_sufficiency",
+        "cn_chip_self_sufficiency",
         "CN",
-        Statistic::FirstSustained(1.0),
+        Statistic::FirstSustained(0.9),
     ),
     h("dc_capacity_gw", "US", Statistic::End),
     h("us_markets_below_critical", "US", Statistic::End),
@@ -150,10 +152,10 @@ pub const CHARTS: &[(&str, &str, &str, &str)] = &[
         "USD per quarter",
     ),
     (
-        "cn_inference_self_sufficiency",
+        "cn_chip_self_sufficiency",
         "CN",
-        "China inference self-sufficiency",
-        "domestic supply / demand",
+        "China's AI-chip self-sufficiency",
+        "domestic share of AI-chip demand (by value)",
     ),
     ("dc_capacity_gw", "US", "US data-center capacity", "GW"),
     (
@@ -562,7 +564,7 @@ const README_ROWS: &[(usize, &str, f64, usize)] = &[
     (4, "US licence revenue, 2026-2035 total ($B)", 1e-9, 1),
     (
         7,
-        "First quarter China inference self-sufficient for good (tick)",
+        "First quarter domestic chips meet 90% of China's AI-chip demand for good (tick)",
         1.0,
         1,
     ),

@@ -113,7 +113,7 @@ fn push_race(ts: &mut Timeseries, t: u32, p: &str) {
     let tf = t as f64;
     let (us_cap, cn_cap) = (140.0 + 2.2 * tf, 131.0 + 2.32 * tf + 1.5 * wiggle(tf, 7.0));
     let open = s_curve(tf, 12.0, 8.0);
-    let rows: [(&str, &str, f64); 19] = [
+    let rows: [(&str, &str, f64); 20] = [
         ("US", "frontier_capability", us_cap),
         ("CN", "frontier_capability", cn_cap),
         ("world", "frontier_capability", us_cap.max(cn_cap)),
@@ -128,6 +128,11 @@ fn push_race(ts: &mut Timeseries, t: u32, p: &str) {
             "CN",
             "cn_inference_self_sufficiency",
             0.52 + 0.019 * tf + 0.03 * wiggle(tf, 5.0),
+        ),
+        (
+            "CN",
+            "cn_chip_self_sufficiency",
+            (0.9 * (0.52 + 0.019 * tf + 0.03 * wiggle(tf, 5.0))).min(1.0),
         ),
         (
             "world",
@@ -333,7 +338,7 @@ fn plot_command_writes_charts_and_report() {
     assert!(html.find("charts/dashboard.png") < html.find("charts/adoption.png"));
     assert!(html.find("charts/adoption.png") < html.find("charts/frontier.png"));
     assert!(
-        html.contains("cover its demand from 2032Q2 onwards"),
+        html.contains("demand from 2032Q2 onwards"),
         "self-sufficiency period reported"
     );
 }
