@@ -152,19 +152,25 @@ fn fact1_us_leads_the_frontier_in_2026_by_months() {
 
 /// Fact 2: China's share of open-model downloads is above the US's from the start, only
 /// just (~52/48 of US+CN in 2024-25). Downloads come from firms, developers and
-/// hobbyists (model/downloads.rs); the start is fitted to this figure, so the test checks
-/// that the lead holds through 2026 and stays narrow (under 60/40).
+/// hobbyists (model/downloads.rs); the start is fitted to this figure. The source is a
+/// twelve-month total, and quarterly shares swing with each lab's release (a US open
+/// release lifts the US share for a quarter), so the test compares twelve-month means:
+/// at the start and over 2026 China leads, narrowly (under 60/40).
 #[test]
 fn fact2_china_leads_open_model_downloads_from_the_start() {
     let ts = baseline();
-    for tick in 0..4 {
-        let (us, cn) = (
-            at(ts, "open_download_share.US", "world", tick),
-            at(ts, "open_download_share.CN", "world", tick),
-        );
-        assert!(cn > us, "tick {tick}: CN {cn} vs US {us}");
-        assert!(cn / (us + cn) < 0.6, "tick {tick}: CN {cn} vs US {us}");
-    }
+    let (us0, cn0) = (
+        at(ts, "open_download_share.US", "world", 0),
+        at(ts, "open_download_share.CN", "world", 0),
+    );
+    assert!(cn0 > us0, "2026Q1: CN {cn0} vs US {us0}");
+    let mean = |m: &str| (0..4).map(|t| at(ts, m, "world", t)).sum::<f64>() / 4.0;
+    let (us, cn) = (
+        mean("open_download_share.US"),
+        mean("open_download_share.CN"),
+    );
+    assert!(cn > us, "2026 mean: CN {cn} vs US {us}");
+    assert!(cn / (us + cn) < 0.6, "2026 mean: CN {cn} vs US {us}");
 }
 
 /// Bernstein: domestic chips were 19% of China's AI-chip market by value in 2023 and
