@@ -22,13 +22,12 @@
 //! has exactly one place to live.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::manifest::Manifest;
+use crate::io::read;
 use crate::io::timeseries::Timeseries;
 
 /// The run's time series (tidy CSV).
@@ -108,8 +107,8 @@ pub fn has_manifest(dir: &Path) -> bool {
 /// pointed at the wrong folder or edited the file.
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);
-    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::input(
+    let text = read::try_read_text(&path, read::Cap::Record).map_err(|e| match e {
+        read::ReadError::NotFound => Error::input(
             &path,
             "no manifest here; is this an airace run folder? (every run writes one when it finishes)",
         ),
@@ -137,7 +136,7 @@ pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
 /// Read a folder's resolved `config.toml` as text.
 pub fn read_config_text(dir: &Path) -> Result<String> {
     let path = dir.join(CONFIG);
-    fs::read_to_string(&path).map_err(|e| Error::input(&path, format!("cannot read: {e}")))
+    read::read_text(&path, read::Cap::Config)
 }
 
 /// Read and fully validate `dir/timeseries.csv`.
@@ -147,8 +146,7 @@ pub fn read_config_text(dir: &Path) -> Result<String> {
 /// otherwise a line would zig-zag between two values without any warning.
 pub fn read_timeseries(dir: &Path) -> Result<Timeseries> {
     let path = dir.join(TIMESERIES);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::input(&path, format!("cannot read: {e}")))?;
+    let text = read::read_text(&path, read::Cap::Timeseries)?;
     let ts = Timeseries::parse(&text, &path)?;
     let lines: Vec<u64> = text
         .lines()

@@ -123,8 +123,8 @@ fn load_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Value> {
         return Err(Error::config(shown(), "base", "cycle in overlay bases"));
     }
     chain.push(path.to_path_buf());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::config(shown(), "(file)", format!("cannot read: {e}")))?;
+    let text = crate::io::read::try_read_text(path, crate::io::read::Cap::Config)
+        .map_err(|e| Error::config(shown(), "(file)", e.to_string()))?;
     let mut value: Value =
         toml::from_str(&text).map_err(|e| syntax_error(&origin_label(chain), &e))?;
     let table = value

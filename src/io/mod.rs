@@ -4,4 +4,5 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod read;
 pub mod timeseries;

@@ -137,8 +137,7 @@ fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
     }
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
     prepared.plan.write_checked(out, false)?;
-    let text = std::fs::read(&prepared.spec.file)
-        .map_err(|e| Error::input(&prepared.spec.file, format!("cannot read sweep file: {e}")))?;
+    let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)
 }
 

@@ -261,8 +261,8 @@ fn axis_len(domain: &Domain) -> Option<u64> {
 /// Read and validate a sweep file. I/O failures are input errors (exit 2)
 /// naming the file; everything else is as in [`parse_sweep`].
 pub fn load_sweep(path: &Path) -> Result<SweepSpec> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, format!("cannot read sweep file: {e}")))?;
+    let text = crate::io::read::try_read_text(path, crate::io::read::Cap::Config)
+        .map_err(|e| Error::input(path, format!("sweep file: {e}")))?;
     parse_sweep(&text, path)
 }
 

@@ -7,13 +7,13 @@
 //! local sweep at any `--jobs`, a set of Slurm shards plus `merge`, and a
 //! resumed sweep all produce the same bytes.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
+use crate::io::read::{try_read_text, Cap};
 use crate::io::timeseries::{format_value, Timeseries};
 
 use crate::layout::{self, FAILED, FAILURES, MANIFEST, OUTCOMES, SUMMARY};
@@ -120,7 +120,7 @@ pub fn write_outcomes(run_dir: &Path, outcomes: &OutcomeRecord) -> Result<()> {
 
 /// Read a run's `outcomes.json`, `None` if absent or unreadable.
 pub fn read_outcomes(run_dir: &Path) -> Option<OutcomeRecord> {
-    let text = fs::read_to_string(run_dir.join(OUTCOMES)).ok()?;
+    let text = try_read_text(&run_dir.join(OUTCOMES), Cap::Record).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -172,7 +172,7 @@ pub fn run_state(dir: &Path, run: &Run) -> RunOnDisk {
             return RunOnDisk::Done(o);
         }
     }
-    let failed = fs::read_to_string(rd.join(FAILED))
+    let failed = try_read_text(&rd.join(FAILED), Cap::Record)
         .ok()
         .and_then(|t| serde_json::from_str::<Failure>(&t).ok());
     match failed {
