@@ -65,6 +65,18 @@ pub const SCENARIOS_MD: &str = "scenarios.md";
 /// The page of `airace compare`.
 pub const COMPARE_HTML: &str = "compare.html";
 
+/// The data files every run folder must have and its manifest must list,
+/// fixed by the run type (not read from the manifest): what `verify` reruns.
+pub const RUN_DATA_FILES: [&str; 2] = [TIMESERIES, CONFIG];
+
+/// Whether a manifest entry is a rendering (chart or page), not data.
+pub fn is_rendering(name: &str) -> bool {
+    name == REPORT
+        || name
+            .strip_prefix("charts/")
+            .is_some_and(|f| f.ends_with(".png"))
+}
+
 /// `dir/charts`.
 pub fn charts_dir(dir: &Path) -> PathBuf {
     dir.join(CHARTS)
