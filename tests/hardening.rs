@@ -176,3 +176,41 @@ fn non_regular_inputs_are_refused_with_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("a folder"), "{err}");
 }
+
+// ---------------------------------------------------------------- checkpoint shape (item 9)
+
+#[test]
+fn a_checkpoint_whose_config_disagrees_with_its_world_is_refused() {
+    use airace::checkpoint::{self, format, STATE_SCHEMA};
+    let t = TempDir::new().unwrap();
+    tiny_run(t.path(), "r", &["--checkpoint-every", "2"]);
+    let ck = t.path().join("r/checkpoints/tick-2.bin");
+    let state = checkpoint::load(&ck).unwrap();
+    let cfg = airace::config::from_str(&state.config_toml, "ck").unwrap();
+    let count = cfg.firms.count;
+    let edit = |from: String, to: String, needle: &str| {
+        let mut s = state.clone();
+        assert!(s.config_toml.contains(&from), "{from}");
+        s.config_toml = s.config_toml.replacen(&from, &to, 1);
+        let p = t.path().join("edited.bin");
+        format::write(&p, &s, STATE_SCHEMA).unwrap();
+        let (code, _, err) = exec(t.path(), &["resume", "edited.bin", "--out", "o", "--quiet"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("inconsistent checkpoint") && err.contains(needle),
+            "{err}"
+        );
+        assert!(!t.path().join("o").exists());
+    };
+    edit(
+        format!("count = {count}"),
+        format!("count = {}", count + 1),
+        "firms.count",
+    );
+    let lab = &cfg.labs[0].name;
+    edit(
+        format!("name = \"{lab}\""),
+        "name = \"Renamed\"".into(),
+        "labs",
+    );
+}
