@@ -214,3 +214,51 @@ fn a_checkpoint_whose_config_disagrees_with_its_world_is_refused() {
         "labs",
     );
 }
+
+// ---------------------------------------------------------------- sweep outcomes (item 8)
+
+#[test]
+fn unknown_outcome_metric_or_scope_is_refused_before_any_run() {
+    let t = TempDir::new().unwrap();
+    let grid = fs::read_to_string(repo("configs/sweeps/tiny_grid.toml"))
+        .unwrap()
+        .replace("../tiny.toml", repo("configs/tiny.toml").to_str().unwrap());
+    for (from, to, needle) in [
+        (
+            "metric = \"frontier_gap_months\"",
+            "metric = \"nope\"",
+            "no metric `nope`",
+        ),
+        ("scope = \"CN\"", "scope = \"XX\"", "has no scope `XX`"),
+    ] {
+        fs::write(t.path().join("sw.toml"), grid.replacen(from, to, 1)).unwrap();
+        let (code, _, err) = exec(t.path(), &["sweep", "sw.toml", "--out", "s", "--quiet"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("outcomes[") && err.contains(needle), "{err}");
+        assert!(!t.path().join("s").exists(), "the sweep folder was written");
+    }
+}
+
+#[test]
+fn sweep_memory_is_checked_for_all_jobs_before_any_run() {
+    let t = TempDir::new().unwrap();
+    let sw = repo("configs/sweeps/tiny_grid.toml");
+    let args = [
+        "sweep",
+        sw.to_str().unwrap(),
+        "--out",
+        "s",
+        "--quiet",
+        "--jobs",
+        "2",
+    ];
+    let mut a = args.to_vec();
+    a.extend(["--max-memory", "1K"]);
+    let (code, _, err) = exec(t.path(), &a);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2 runs at once") && err.contains("--max-memory"),
+        "{err}"
+    );
+    assert!(!t.path().join("s").exists());
+}

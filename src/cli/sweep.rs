@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{Jobs, Quiet};
+use super::args::{Jobs, Memory, Quiet};
 use crate::error::{Error, Result};
 use crate::sweep::{self, plan, SlurmOptions, SweepOptions};
 
@@ -23,6 +23,8 @@ pub struct SweepArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     quiet: Quiet,
+    #[command(flatten)]
+    memory: Memory,
 }
 
 /// Arguments of `airace merge`.
@@ -60,6 +62,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         jobs: a.jobs.resolve(),
         shard,
         quiet: a.quiet.quiet,
+        max_memory: a.memory.max_memory,
     })
 }
 

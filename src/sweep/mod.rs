@@ -53,6 +53,8 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// No progress or summary lines.
     pub quiet: bool,
+    /// `--max-memory`: refuse when `jobs` × the per-run estimate exceeds it.
+    pub max_memory: Option<String>,
 }
 
 /// Options of `airace slurm`, validated by the caller.
@@ -76,6 +78,8 @@ pub struct Prepared {
     pub spec: SweepSpec,
     /// The expanded design.
     pub plan: PlanFile,
+    /// The config of each design point (replicate 0), for the memory check.
+    pub point_configs: Vec<config::Config>,
 }
 
 impl Prepared {
@@ -97,8 +101,13 @@ pub fn prepare(path: &Path) -> Result<Prepared> {
     let spec = spec::load_sweep(path)?;
     let runs = plan::expand(&spec);
     let plan = PlanFile::new(&spec, &runs);
-    let prepared = Prepared { spec, plan };
+    let mut prepared = Prepared {
+        spec,
+        plan,
+        point_configs: Vec::new(),
+    };
     let file = path.display().to_string();
+    let mut point_configs = Vec::new();
     for run in prepared.plan.runs.iter().filter(|r| r.replicate == 0) {
         let assignments = plan::assignments(&prepared.spec, run);
         let loaded = config::load(&prepared.spec.base, &assignments).map_err(|e| match e {
@@ -108,7 +117,12 @@ pub fn prepare(path: &Path) -> Result<Prepared> {
             other => Error::config(&file, "base", format!("point {}: {other}", run.point)),
         })?;
         check_outcome_ticks(&prepared.spec, loaded.config.run.ticks, &file)?;
+        if run.point == 0 {
+            spec::check_outcomes_recorded(&prepared.spec, &loaded.config)?;
+        }
+        point_configs.push(loaded.config);
     }
+    prepared.point_configs = point_configs;
     Ok(prepared)
 }
 
@@ -147,6 +161,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
     let prepared = prepare(&args.sweep)?;
     let shard = args.shard;
     let jobs = args.jobs;
+    crate::limits::check_sweep_memory(&prepared.point_configs, jobs, args.max_memory.as_deref())?;
     let out = args
         .out
         .clone()
