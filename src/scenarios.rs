@@ -500,7 +500,7 @@ pub fn table_csv(results: &[ScenarioResult]) -> String {
             let _ = writeln!(
                 s,
                 "{},{},{},{},{},{},{},{}",
-                res.name,
+                crate::io::quote::csv_field(&res.name),
                 hl.metric,
                 hl.scope,
                 hl.stat.label(),
@@ -582,7 +582,7 @@ pub fn readme_markdown(results: &[ScenarioResult], replicates: usize, master: u6
          `scripts/update-readme-results.sh`; full table: `output/scenarios/scenarios.csv`.\n\n| Outcome |"
     );
     for r in results {
-        let _ = write!(s, " {} |", r.name);
+        let _ = write!(s, " {} |", crate::io::quote::markdown_cell(&r.name));
     }
     s.push_str("\n|---|");
     for _ in results {

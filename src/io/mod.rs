@@ -4,5 +4,6 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod quote;
 pub mod read;
 pub mod timeseries;
