@@ -262,3 +262,22 @@ fn sweep_memory_is_checked_for_all_jobs_before_any_run() {
     );
     assert!(!t.path().join("s").exists());
 }
+
+// ---------------------------------------------------------------- stale temps (item 10)
+
+#[test]
+fn a_rerun_removes_the_temp_files_a_killed_run_left() {
+    let t = TempDir::new().unwrap();
+    let run = tiny_run(t.path(), "r", &["--checkpoint-every", "2"]);
+    let stale = [
+        run.join(".timeseries.csv.tmp-999999"),
+        run.join("checkpoints/.tick-4.bin.tmp-999999"),
+    ];
+    for p in &stale {
+        fs::write(p, "half").unwrap();
+    }
+    tiny_run(t.path(), "r", &["--checkpoint-every", "2", "--force"]);
+    for p in &stale {
+        assert!(!p.exists(), "{} left behind", p.display());
+    }
+}

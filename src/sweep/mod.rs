@@ -150,6 +150,7 @@ fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
+    crate::io::atomic::remove_stale_temps(out);
     prepared.plan.write_checked(out, false)?;
     let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)
