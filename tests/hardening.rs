@@ -281,3 +281,29 @@ fn a_rerun_removes_the_temp_files_a_killed_run_left() {
         assert!(!p.exists(), "{} left behind", p.display());
     }
 }
+
+// ---------------------------------------------------------------- messages (item 11)
+
+#[test]
+fn a_key_set_twice_is_refused_naming_both() {
+    let t = TempDir::new().unwrap();
+    let tiny = repo("configs/tiny.toml");
+    let args = [
+        "run",
+        tiny.to_str().unwrap(),
+        "--out",
+        "o",
+        "--quiet",
+        "--set",
+        "firms.count=300",
+        "--set",
+        "firms.count=-5",
+    ];
+    let (code, _, err) = exec(t.path(), &args);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--set firms.count=300 and --set firms.count=-5") && err.contains("twice"),
+        "{err}"
+    );
+    assert!(!t.path().join("o").exists());
+}
