@@ -22,6 +22,7 @@
 //! has exactly one place to live.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -62,6 +63,12 @@ pub const BANDS: &str = "bands.csv";
 pub const SCENARIOS_CSV: &str = "scenarios.csv";
 /// The README table of a scenario set.
 pub const SCENARIOS_MD: &str = "scenarios.md";
+/// The Slurm array script of `airace slurm`.
+pub const SLURM_ARRAY_SCRIPT: &str = "sweep.sbatch";
+/// The Slurm merge script of `airace slurm`.
+pub const SLURM_MERGE_SCRIPT: &str = "merge.sbatch";
+/// Folder of the Slurm jobs' logs.
+pub const SLURM_LOGS: &str = "slurm";
 /// The page of `airace compare`.
 pub const COMPARE_HTML: &str = "compare.html";
 
@@ -199,4 +206,73 @@ pub fn display_name(dir: &Path) -> String {
                 .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
         .unwrap_or_else(|| "run".to_string())
+}
+
+/// The advisory lock file a writer holds in its output folder.
+pub const LOCK: &str = ".airace.lock";
+
+/// An exclusive advisory lock on an output folder, held for the whole
+/// write: a second `airace` writing into the same folder at the same time
+/// is refused (exit 2, "in use by process N") instead of mixing its files
+/// with ours. The lock file holds the holder's process id and is removed
+/// when the lock is dropped; the operating system releases the lock itself
+/// if the process dies, so a killed run never leaves a folder locked.
+#[derive(Debug)]
+pub struct FolderLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Create `dir` if needed and lock it, or explain who holds it.
+    pub fn acquire(dir: &Path) -> Result<FolderLock> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "output path {} exists and is not a folder",
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::output(dir, e))?;
+        let path = dir.join(LOCK);
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::output(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    "another process".to_string()
+                } else {
+                    format!("process {}", crate::limits::quote(holder))
+                };
+                return Err(Error::Usage(format!(
+                    "{} is in use by {who} (it holds {}); wait for it to finish or choose another --out",
+                    dir.display(),
+                    path.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::output(&path, e)),
+        }
+        use std::io::{Seek, Write};
+        let pid = std::process::id().to_string();
+        file.set_len(0)
+            .and_then(|_| file.rewind())
+            .and_then(|_| file.write_all(pid.as_bytes()))
+            .map_err(|e| Error::output(&path, e))?;
+        Ok(FolderLock { file, path })
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Remove the file while still holding the lock, then release it.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }

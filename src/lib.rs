@@ -8,7 +8,8 @@
 //!
 //! Layers, imports pointing down (see `docs/architecture.md`):
 //!
-//! - [`cli`]: the only code that knows clap; flags → option structs → exit codes.
+//! - The binary's `cli` module (src/cli/, not part of this library): flags →
+//!   option structs → exit codes.
 //! - Commands: [`run`] (run and resume), [`verify`], [`sweep`] (spec → plan →
 //!   execute → summarise), [`scenarios`] (a sweep whose points are overlays).
 //! - Folders and pages: [`layout`] (every file name of a run or sweep folder),
@@ -17,7 +18,7 @@
 //!   [`io`], [`rng`], [`math`], [`stats`], [`progress`], [`limits`], [`error`].
 
 pub mod checkpoint;
-pub mod cli;
+
 pub mod config;
 pub mod error;
 pub mod io;

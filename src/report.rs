@@ -653,54 +653,6 @@ fn identity_html(meta: &ReportMeta) -> String {
     h
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape_html("a<b & \"c\" 'd'>"),
-            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
-        );
-    }
-
-    #[test]
-    fn figures_read_well() {
-        assert_eq!(format_figure(0.4123, true), "41.2%");
-        assert_eq!(format_figure(2.5e6, false), "2.50 million");
-        assert_eq!(format_figure(4.256, false), "4.26");
-        assert_eq!(format_figure(42.0, false), "42.0");
-    }
-
-    #[test]
-    fn crossing_is_the_sustained_one() {
-        let mut ts = Timeseries::default();
-        for (t, v) in [2.0, 0.5, 0.8, 1.1, 1.4].iter().enumerate() {
-            ts.push(t as u32, &format!("2026Q{}", t + 1), "CN", "r", *v);
-        }
-        assert_eq!(
-            crossing(&ts, "r", "CN", 1.0),
-            (Some("2026Q1".into()), Some("2026Q4".into()))
-        );
-        assert_eq!(crossing(&ts, "r", "CN", 5.0), (None, None));
-        assert_eq!(
-            crossing(&ts, "r", "CN", 0.1),
-            (Some("2026Q1".into()), Some("2026Q1".into()))
-        );
-    }
-
-    #[test]
-    fn leader_sentences_follow_the_data() {
-        let mut ts = Timeseries::default();
-        ts.push(0, "2026Q1", "US", "innovation_index", 0.7);
-        ts.push(0, "2026Q1", "CN", "innovation_index", 0.5);
-        assert!(lead_sentence(&ts, "innovation", "innovation_index")
-            .contains("The US leads on innovation"));
-        assert!(lead_sentence(&ts, "diffusion", "diffusion_index").contains("no diffusion index"));
-    }
-}
-
 /// Write `compare.html`: the run list, the overlay charts (linked by file
 /// name, beside the page) and the last-quarter values side by side.
 pub fn write_compare_page(
@@ -774,4 +726,52 @@ fn compare_body(
     }
     b.push_str("</table>");
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape_html("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
+        );
+    }
+
+    #[test]
+    fn figures_read_well() {
+        assert_eq!(format_figure(0.4123, true), "41.2%");
+        assert_eq!(format_figure(2.5e6, false), "2.50 million");
+        assert_eq!(format_figure(4.256, false), "4.26");
+        assert_eq!(format_figure(42.0, false), "42.0");
+    }
+
+    #[test]
+    fn crossing_is_the_sustained_one() {
+        let mut ts = Timeseries::default();
+        for (t, v) in [2.0, 0.5, 0.8, 1.1, 1.4].iter().enumerate() {
+            ts.push(t as u32, &format!("2026Q{}", t + 1), "CN", "r", *v);
+        }
+        assert_eq!(
+            crossing(&ts, "r", "CN", 1.0),
+            (Some("2026Q1".into()), Some("2026Q4".into()))
+        );
+        assert_eq!(crossing(&ts, "r", "CN", 5.0), (None, None));
+        assert_eq!(
+            crossing(&ts, "r", "CN", 0.1),
+            (Some("2026Q1".into()), Some("2026Q1".into()))
+        );
+    }
+
+    #[test]
+    fn leader_sentences_follow_the_data() {
+        let mut ts = Timeseries::default();
+        ts.push(0, "2026Q1", "US", "innovation_index", 0.7);
+        ts.push(0, "2026Q1", "CN", "innovation_index", 0.5);
+        assert!(lead_sentence(&ts, "innovation", "innovation_index")
+            .contains("The US leads on innovation"));
+        assert!(lead_sentence(&ts, "diffusion", "diffusion_index").contains("no diffusion index"));
+    }
 }

@@ -63,6 +63,14 @@ pub fn check_out_dir(out: &Path, config_toml: &str, force: bool) -> Result<()> {
     }
 }
 
+/// Lock `out` for writing and check it again under the lock: another
+/// process may have finished a different run there while we computed ours.
+fn lock_and_recheck(out: &Path, config_toml: &str, force: bool) -> Result<layout::FolderLock> {
+    let lock = layout::FolderLock::acquire(out)?;
+    check_out_dir(out, config_toml, force)?;
+    Ok(lock)
+}
+
 /// What a finished run produced (its folder, rows and manifest).
 #[derive(Clone, Debug)]
 pub struct FinishedRun {
@@ -99,6 +107,7 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     })??;
     progress.finish();
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let _lock = lock_and_recheck(out, &config_toml, opts.force)?;
     let manifest = write_run_dir(
         out,
         &config,
@@ -235,6 +244,7 @@ pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
     };
     with_threads(opts.threads, || sim.run_to_end(|_| Ok(())))??;
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    let _lock = lock_and_recheck(&out, &config::to_toml(&sim.config), opts.force)?;
     let manifest = write_run_dir(
         &out,
         &sim.config,

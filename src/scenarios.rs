@@ -361,7 +361,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
             out.display()
         )));
     }
-    std::fs::create_dir_all(&out).map_err(|e| Error::output(&out, e))?;
+    let _lock = layout::FolderLock::acquire(&out)?;
     crate::io::atomic::remove_stale_temps(&out);
     plan.write_checked(&out, opts.force)?;
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();

@@ -235,7 +235,9 @@ fn build_note(m: &Manifest) -> Option<String> {
         ("git commit", m.git_commit.as_str(), b.git_commit),
         ("rustc", m.rustc_version.as_str(), b.rustc_version),
         ("target", m.target.as_str(), b.target),
+        ("maths", m.maths.as_str(), b.maths),
     ] {
+        let then = if then.is_empty() { "unknown" } else { then };
         if then != now {
             diffs.push(format!("  {what}: run {then}, this build {now}"));
         }
@@ -261,6 +263,21 @@ mod tests {
         );
         let d = first_difference("h\n", "h\nx\n");
         assert!(d.contains("line 2") && d.contains("<end of file>"), "{d}");
+    }
+
+    #[test]
+    fn build_note_names_a_different_maths_backend() {
+        let mut m = Manifest::new_for_build("x", "", 1, 1, 1);
+        assert_eq!(build_note(&m), None, "same build: no note");
+        m.maths = "glibc 2.36".into();
+        let note = build_note(&m).expect("a note");
+        assert!(
+            note.contains("maths: run glibc 2.36, this build libm"),
+            "{note}"
+        );
+        m.maths.clear();
+        let note = build_note(&m).expect("old manifests say unknown");
+        assert!(note.contains("maths: run unknown"), "{note}");
     }
 
     #[test]

@@ -652,3 +652,55 @@ fn full_disk_fails_cleanly_and_keeps_earlier_results() {
         before
     );
 }
+
+// ---- issue 17, item 3: one writer per output folder ----
+
+/// Hold the folder lock of `dir` as if another airace (process 4242) were writing.
+fn hold_lock(dir: &Path) -> std::fs::File {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(airace::layout::LOCK);
+    std::fs::write(&path, "4242").unwrap();
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    f.try_lock().unwrap();
+    f
+}
+
+#[test]
+fn second_writer_of_a_run_folder_is_refused_with_the_holder() {
+    let c = Case::new();
+    let out = c.dir.path().join("busy");
+    let _held = hold_lock(&out);
+    let (code, err) = c.exec(&["run", "cfg.toml", "--quiet", "--out", "busy"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in use by process 4242"), "{err}");
+    assert!(!out.join("timeseries.csv").exists(), "nothing written");
+}
+
+#[test]
+fn second_writer_of_a_sweep_or_scenario_folder_is_refused() {
+    let c = Case::new();
+    let out = c.dir.path().join("busy");
+    let _held = hold_lock(&out);
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/sweeps/tiny_grid.toml");
+    let (code, err) = c.exec(&["sweep", sweep.to_str().unwrap(), "--quiet", "--out", "busy"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in use by process 4242"), "{err}");
+    assert!(!out.join("plan.json").exists(), "nothing written");
+    let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let (code, err) = c.exec(&[
+        "scenarios",
+        "--configs",
+        configs.to_str().unwrap(),
+        "--replicates",
+        "1",
+        "--quiet",
+        "--out",
+        "busy",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("in use by process 4242"), "{err}");
+}

@@ -390,7 +390,7 @@ fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
     }
     fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
     let mut manifest =
-        airace::io::manifest::Manifest::new_for_build(&format!("{name}<x>"), "", 7, 1, 1);
+        airace::io::manifest::Manifest::new_for_build(format!("{name}<x>"), "", 7, 1, 1);
     manifest
         .files
         .insert("timeseries.csv".into(), "ab12".into());

@@ -447,7 +447,11 @@ fn scenarios_resume_after_sigkill_keeping_finished_runs() {
     let _ = child.kill(); // SIGKILL on Unix
     let _ = child.wait();
     let before = finished_manifests(&killed);
-    assert!(!before.is_empty(), "some runs finished before the kill");
+    assert!(
+        !before.is_empty() && before.len() < 8,
+        "killed midway: {} of 8 runs finished",
+        before.len()
+    );
     // Rerun: resumes, keeps finished runs byte for byte (their manifests hold
     // wall times, so a recomputed run would differ), and completes.
     common::airace().args(args(&killed)).assert().success();

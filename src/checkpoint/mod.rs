@@ -1,6 +1,6 @@
 //! Saving and restoring a simulation mid-run (what `airace resume` builds on).
 //!
-//! [`format`] is the binary container (the only code that names bincode);
+//! [`format`](mod@format) is the binary container (the only code that names bincode);
 //! this module decides what goes in it and how a restored state is checked.
 //!
 //! A checkpoint holds the whole world, the resolved config (as TOML text, so a

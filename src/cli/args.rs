@@ -6,15 +6,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::limits::MAX_THREADS;
+use airace::error::{Error, Result};
+use airace::limits::MAX_THREADS;
 
 /// Parse a thread or job count: a whole number from 1 to [`MAX_THREADS`].
 fn count(text: &str) -> std::result::Result<usize, String> {
     let n: usize = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a whole number", crate::limits::quote(text)))?;
+        .map_err(|_| format!("`{}` is not a whole number", airace::limits::quote(text)))?;
     if n == 0 || n > MAX_THREADS {
         return Err(format!("must be from 1 to {MAX_THREADS}"));
     }

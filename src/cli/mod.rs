@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Result;
+use airace::error::Result;
 
 pub mod args;
 mod plot;
@@ -21,7 +21,7 @@ mod verify;
 
 /// airace: an agent-based policy simulator of the US–China AI race.
 #[derive(Parser, Debug)]
-#[command(name = "airace", version, long_version = crate::io::manifest::LONG_VERSION, about, long_about = None)]
+#[command(name = "airace", version, long_version = airace::io::manifest::LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -53,8 +53,8 @@ pub enum Command {
 
 /// Execute a parsed command line.
 pub fn dispatch(cli: Cli) -> Result<()> {
-    crate::limits::check_rayon_env(
-        std::env::var(crate::limits::RAYON_THREADS_ENV)
+    airace::limits::check_rayon_env(
+        std::env::var(airace::limits::RAYON_THREADS_ENV)
             .ok()
             .as_deref(),
     )?;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::Result;
+use airace::error::Result;
 
 /// Arguments of `airace plot`.
 #[derive(Args, Debug, Clone)]
@@ -26,14 +26,14 @@ pub struct CompareArgs {
 
 /// Redraw a run folder's charts and report.
 pub fn plot(a: PlotArgs) -> Result<()> {
-    let files = crate::render::plot_run(&a.dir)?;
+    let files = airace::render::plot_run(&a.dir)?;
     eprintln!("wrote {} files under {}", files.len(), a.dir.display());
     Ok(())
 }
 
 /// Overlay runs.
 pub fn compare(a: CompareArgs) -> Result<()> {
-    let files = crate::render::compare_runs(&a.dirs, &a.out)?;
+    let files = airace::render::compare_runs(&a.dirs, &a.out)?;
     eprintln!("wrote {} files under {}", files.len(), a.out.display());
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{Output, Overrides, Quiet, Threads};
-use crate::error::Result;
-use crate::run::{self, ResumeOptions};
+use airace::error::Result;
+use airace::run::{self, ResumeOptions};
 
 /// Arguments of `airace resume`.
 #[derive(Args, Debug, Clone)]

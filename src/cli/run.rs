@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::args::{Memory, Output, Overrides, Quiet, Seed, Threads};
-use crate::config;
-use crate::error::{Error, Result};
-use crate::run::{self, RunOptions};
+use airace::config;
+use airace::error::{Error, Result};
+use airace::run::{self, RunOptions};
 
 /// Arguments of `airace run`.
 #[derive(Args, Debug, Clone)]
@@ -51,7 +51,7 @@ pub fn execute(a: RunArgs) -> Result<()> {
         return Err(Error::Usage("--checkpoint-every must be at least 1".into()));
     }
     let loaded = config::load(&a.config, &a.overrides.sets)?;
-    crate::limits::check_memory(&loaded.config, a.memory.max_memory.as_deref())?;
+    airace::limits::check_memory(&loaded.config, a.memory.max_memory.as_deref())?;
     let out = a.output.out.unwrap_or_else(|| default_out(&a.config));
     let opts = RunOptions {
         seed,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{Jobs, Output, Overrides, Quiet};
-use crate::error::Result;
-use crate::scenarios::{self, ScenariosOptions};
+use airace::error::Result;
+use airace::scenarios::{self, ScenariosOptions};
 
 /// Arguments of `airace scenarios`.
 #[derive(Args, Debug, Clone)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::{Jobs, Memory, Quiet};
-use crate::error::{Error, Result};
-use crate::sweep::{self, plan, SlurmOptions, SweepOptions};
+use airace::error::{Error, Result};
+use airace::sweep::{self, plan, SlurmOptions, SweepOptions};
 
 /// Arguments of `airace sweep`.
 #[derive(Args, Debug, Clone)]

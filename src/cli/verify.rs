@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::args::Threads;
-use crate::error::Result;
+use airace::error::Result;
 
 /// Arguments of `airace verify`.
 #[derive(Args, Debug, Clone)]
@@ -19,5 +19,5 @@ pub struct VerifyArgs {
 
 /// Rerun and compare.
 pub fn execute(a: VerifyArgs) -> Result<()> {
-    crate::verify::verify(&a.dir, a.threads.threads)
+    airace::verify::verify(&a.dir, a.threads.threads)
 }

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::io::read::{open_regular, Cap, ReadError};
 
-/// The multi-line text for `--version` (e.g. clap's `long_version`), so a bug
+/// The multi-line text for `--version` (the command line's `--version`), so a bug
 /// report pasted from a terminal already says which build produced it.
 pub const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -50,14 +50,16 @@ pub struct BuildInfo {
     pub rustc_version: &'static str,
     /// The target triple, e.g. `x86_64-unknown-linux-gnu`.
     pub target: &'static str,
+    /// The transcendental-maths implementation compiled in ([`crate::math::BACKEND`]).
+    pub maths: &'static str,
 }
 
 impl fmt::Display for BuildInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "airace {}\ncommit: {}\nrustc: {}\ntarget: {}",
-            self.version, self.git_commit, self.rustc_version, self.target
+            "airace {}\ncommit: {}\nrustc: {}\ntarget: {}\nmaths: {}",
+            self.version, self.git_commit, self.rustc_version, self.target, self.maths
         )
     }
 }
@@ -69,6 +71,7 @@ pub fn build_info() -> BuildInfo {
         git_commit: env!("AIRACE_GIT_COMMIT"),
         rustc_version: env!("AIRACE_RUSTC_VERSION"),
         target: env!("AIRACE_TARGET"),
+        maths: crate::math::BACKEND,
     }
 }
 
@@ -97,6 +100,11 @@ pub struct Manifest {
     pub rustc_version: String,
     /// Target triple of the build.
     pub target: String,
+    /// The maths backend (e.g. `libm 0.2.16`): outputs are byte-identical
+    /// across machines only for the same backend. Empty in manifests written
+    /// before it was recorded.
+    #[serde(default)]
+    pub maths: String,
     /// The config's name (file stem or scenario name), for humans.
     pub config_name: String,
     /// SHA-256 (hex) of the resolved config TOML text: two runs with the same
@@ -222,6 +230,7 @@ impl Manifest {
             git_commit: build.git_commit.to_string(),
             rustc_version: build.rustc_version.to_string(),
             target: build.target.to_string(),
+            maths: build.maths.to_string(),
             config_name: config_name.into(),
             config_hash: sha256_hex(config_toml.as_bytes()),
             seed,

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
-use crate::layout::{REPORT, RUNS, SUMMARY, SWEEP_FILE};
+use crate::layout::{FolderLock, REPORT, RUNS, SUMMARY, SWEEP_FILE};
 
 use executor::{ExecOptions, RunAction, Source};
 use plan::{PlanFile, Shard};
@@ -167,6 +167,12 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/sweeps").join(&prepared.spec.name));
+    // Shards of one sweep share its folder by design (each run folder
+    // belongs to one shard), so only a whole-sweep invocation locks it.
+    let _lock = match shard {
+        None => Some(FolderLock::acquire(&out)?),
+        Some(_) => None,
+    };
     init_out_dir(&out, &prepared)?;
     let selected = match shard {
         Some(s) => plan::shard_runs(&prepared.plan.runs, &s),
@@ -252,6 +258,7 @@ fn status_line(plan: &PlanFile, t: &Tally) -> String {
 /// from its folder alone.
 pub fn merge(dir: &Path) -> Result<()> {
     let plan = PlanFile::read(dir)?;
+    let _lock = FolderLock::acquire(dir)?;
     finalize(dir, &plan, false)
 }
 

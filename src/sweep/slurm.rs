@@ -13,10 +13,8 @@ use std::process::Command;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 
-/// Array script name inside the sweep folder.
-pub const ARRAY_SCRIPT: &str = "sweep.sbatch";
-/// Merge script name inside the sweep folder.
-pub const MERGE_SCRIPT: &str = "merge.sbatch";
+use crate::layout::SLURM_LOGS;
+pub use crate::layout::{SLURM_ARRAY_SCRIPT as ARRAY_SCRIPT, SLURM_MERGE_SCRIPT as MERGE_SCRIPT};
 
 /// Quote a string for a POSIX shell (single quotes; `'` becomes `'\''`).
 pub fn shell_quote(s: &str) -> String {
@@ -41,7 +39,7 @@ impl Scripts {
     /// The job-array script: task K runs shard K/N.
     pub fn array_script(&self) -> String {
         let q = |p: &Path| shell_quote(&p.display().to_string());
-        let log = self.out.join("slurm").join("task-%A_%a.out");
+        let log = self.out.join(SLURM_LOGS).join("task-%A_%a.out");
         format!(
             "#!/bin/bash\n\
              # Written by `airace slurm`: one sweep shard per array task.\n\
@@ -62,7 +60,7 @@ impl Scripts {
     /// The merge script, run after the array.
     pub fn merge_script(&self) -> String {
         let q = |p: &Path| shell_quote(&p.display().to_string());
-        let log = self.out.join("slurm").join("merge-%j.out");
+        let log = self.out.join(SLURM_LOGS).join("merge-%j.out");
         format!(
             "#!/bin/bash\n\
              # Written by `airace slurm`: summary, charts and report once every shard ran.\n\
@@ -79,7 +77,7 @@ impl Scripts {
 
     /// Write both scripts and create `slurm/` for the logs (Slurm does not).
     pub fn write(&self) -> Result<()> {
-        let logs = self.out.join("slurm");
+        let logs = self.out.join(SLURM_LOGS);
         std::fs::create_dir_all(&logs).map_err(|e| Error::output(&logs, e))?;
         write_atomic(&self.out.join(ARRAY_SCRIPT), self.array_script().as_bytes())?;
         write_atomic(&self.out.join(MERGE_SCRIPT), self.merge_script().as_bytes())
