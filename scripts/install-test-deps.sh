@@ -87,3 +87,36 @@ log "dump-dom OK (script ran; good image naturalWidth=1, broken image 0)"
 [ -s "$work/shot.png" ] || { tail -n 20 "$work/shot.err" >&2; die "chromium wrote no screenshot"; }
 log "screenshot OK"
 log "chromium is ready"
+
+# ---- Python venv for the analysis cross-checks ------------------------------
+# tests/analysis_python.rs runs scripts/salib_check.py to compare our Sobol and
+# Morris indices with SALib's on the same sample, and to load our Parquet files
+# in pyarrow, pandas and DuckDB. The venv lives in target/pyenv (git-ignored,
+# next to the build it tests); the pinned versions are in
+# scripts/requirements-analysis.txt. Idempotent: pip runs only when the venv
+# is missing or the requirements file changed (a stamp holds its hash); the
+# import check (~1 s) runs every time.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$repo/target/pyenv"
+REQS="$repo/scripts/requirements-analysis.txt"
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum "$REQS" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        [ "$(id -u)" -eq 0 ] || die "python3 with venv is missing and installing it needs root"
+        log "installing python3-venv (apt-get)"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/tmp/install-test-deps-apt.log 2>&1 || die "apt-get update failed"
+        apt-get install -y -q python3 python3-venv >>/tmp/install-test-deps-apt.log 2>&1 \
+            || die "apt-get install python3-venv failed"
+    fi
+    log "creating $VENV (pip; takes about a minute)"
+    python3 -m venv "$VENV" || die "python3 -m venv failed"
+    pip_log=/tmp/install-test-deps-pip.log
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQS" >"$pip_log" 2>&1 \
+        || { tail -n 20 "$pip_log" >&2; die "pip install -r $REQS failed"; }
+    echo "$want" >"$stamp"
+fi
+"$VENV/bin/python" -c 'import SALib, pyarrow, pandas, duckdb, numpy
+from importlib.metadata import version as v
+print("[install-test-deps] python venv OK:", *(p + " " + v(p) for p in ("SALib", "pyarrow", "duckdb")))' || die "$VENV cannot import SALib/pyarrow/pandas/duckdb"

@@ -208,6 +208,125 @@ pub fn display_name(dir: &Path) -> String {
         .unwrap_or_else(|| "run".to_string())
 }
 
+/// The work a command is about to write into a folder, for [`claim_folder`].
+#[derive(Clone, Copy, Debug)]
+pub enum FolderWork<'a> {
+    /// One run of this resolved config (`run`, `resume`).
+    Run {
+        /// The resolved config text the run will write as `config.toml`.
+        config_toml: &'a str,
+    },
+    /// A sweep, a shard of one, its Slurm scripts, or a scenario set. The
+    /// design itself is compared with `plan.json` by the caller.
+    Sweep,
+    /// A `compare` page.
+    Compare,
+}
+
+/// The one folder rule every command that writes a folder obeys: it writes
+/// into a new or empty folder, into a folder it made itself for the same
+/// work, or anywhere with `force`. Anything else is refused (exit 2) naming
+/// the folder and what is in it, so no command replaces results, or a
+/// user's own files, it did not make.
+///
+/// "Empty" ignores the lock file and this program's temporary files; "the
+/// same work" is a run folder of the same resolved config (finished, with a
+/// manifest, or killed, with a `config.toml` equal to ours), a sweep folder
+/// (its `plan.json` is then checked against the design by the caller; the
+/// files a shard or `airace slurm` writes before it are accepted), or a
+/// folder holding a `compare` page.
+pub fn claim_folder(dir: &Path, work: FolderWork<'_>, force: bool) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "output path {} exists and is not a folder",
+            dir.display()
+        )));
+    }
+    if force {
+        return Ok(());
+    }
+    let entries = folder_entries(dir)?;
+    if entries.is_empty() || same_work(dir, work, &entries)? {
+        return Ok(());
+    }
+    let shown: Vec<String> = entries
+        .iter()
+        .take(5)
+        .map(|e| crate::limits::quote(e))
+        .collect();
+    let more = match entries.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let what = match work {
+        FolderWork::Run { .. } if has_manifest(dir) => "a different run",
+        FolderWork::Sweep if dir.join(PLAN).exists() => "a different sweep",
+        _ => "files this command did not make",
+    };
+    Err(Error::Usage(format!(
+        "{} already holds {what} ({}{more}); choose another --out, or pass --force to write into it anyway",
+        dir.display(),
+        shown.join(", ")
+    )))
+}
+
+/// The names in `dir`, sorted, without the lock file, this program's
+/// temporary files (`.<name>.tmp-<pid>`) and an empty `runs/` folder.
+fn folder_entries(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| Error::input(dir, format!("cannot list: {e}")))? {
+        let entry = entry.map_err(|e| Error::input(dir, format!("cannot list: {e}")))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let temp = name.starts_with('.') && name.contains(".tmp-");
+        let empty_runs =
+            name == RUNS && fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+        if name != LOCK && !temp && !empty_runs {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Whether a non-empty folder was made by this kind of command for this work.
+fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<bool> {
+    Ok(match work {
+        FolderWork::Run { config_toml } => match read_manifest_if_any(dir) {
+            Ok(Some(m)) => m.config_hash == crate::io::manifest::sha256_hex(config_toml.as_bytes()),
+            Ok(None) => fs::read_to_string(dir.join(CONFIG))
+                .is_ok_and(|text| without_comments(&text) == without_comments(config_toml)),
+            Err(_) => false,
+        },
+        FolderWork::Sweep => {
+            dir.join(PLAN).is_file()
+                || entries.iter().all(|e| {
+                    [
+                        SWEEP_FILE,
+                        SLURM_ARRAY_SCRIPT,
+                        SLURM_MERGE_SCRIPT,
+                        SLURM_LOGS,
+                        RUNS,
+                    ]
+                    .contains(&e.as_str())
+                })
+        }
+        FolderWork::Compare => dir.join(COMPARE_HTML).is_file(),
+    })
+}
+
+/// A config text without its leading comment lines (a run's `config.toml`
+/// starts with a note saying where it was written).
+fn without_comments(text: &str) -> &str {
+    let mut rest = text;
+    while rest.starts_with('#') {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    }
+    rest
+}
+
 /// The advisory lock file a writer holds in its output folder.
 pub const LOCK: &str = ".airace.lock";
 

@@ -11,12 +11,15 @@
 //! - The binary's `cli` module (src/cli/, not part of this library): flags →
 //!   option structs → exit codes.
 //! - Commands: [`run`] (run and resume), [`verify`], [`sweep`] (spec → plan →
-//!   execute → summarise), [`scenarios`] (a sweep whose points are overlays).
+//!   execute → summarise), [`scenarios`] (a sweep whose points are overlays),
+//!   [`validate`] (the 2023–2025 hindcast scored against observed figures).
 //! - Folders and pages: [`layout`] (every file name of a run or sweep folder),
 //!   [`render`] (charts + report assembled once), [`report`] (HTML), [`plot`] (draws).
 //! - Core: [`simulation`] (the driver), [`checkpoint`], [`model`], [`config`],
 //!   [`io`], [`rng`], [`math`], [`stats`], [`progress`], [`limits`], [`error`].
 
+pub mod analysis;
+pub mod catalogue;
 pub mod checkpoint;
 
 pub mod config;
@@ -36,6 +39,7 @@ pub mod scenarios;
 pub mod simulation;
 pub mod stats;
 pub mod sweep;
+pub mod validate;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -35,7 +35,8 @@ fn charts_then_report(out: &Path, ts: &Timeseries, meta: &ReportMeta) -> Result<
         config_name: meta.config_name.clone(),
         seed: meta.seed,
     };
-    let mut written = plot::render_run_charts(ts, &chart_meta, &layout::charts_dir(out))?;
+    let mut written =
+        plot::render_run_charts(ts, &chart_meta.subtitle(), &layout::charts_dir(out))?;
     report::write_run_report(out, ts, meta, &written)?;
     written.push(out.join(REPORT));
     Ok(written)
@@ -73,12 +74,13 @@ pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Every run's CSV is read and validated before anything is written, so a
 /// typo in one folder name leaves `OUT` untouched (exit 2). Returns the
 /// written files (PNGs, then the page).
-pub fn compare_runs(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
+pub fn compare_runs(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    layout::claim_folder(out, layout::FolderWork::Compare, force)?;
     let mut runs = Vec::with_capacity(dirs.len());
     for (d, name) in dirs.iter().zip(unique_names(dirs)) {
         runs.push((name, layout::read_timeseries(d)?));
     }
-    let mut written = plot::compare_charts(&runs, out)?;
+    let mut written = plot::compare_charts(&runs, "", out)?;
     let html = out.join(COMPARE_HTML);
     report::write_compare_page(&html, dirs, &runs, &written, &plot::compare_rows())?;
     written.push(html);

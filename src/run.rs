@@ -41,26 +41,10 @@ pub struct RunOptions {
     pub force: bool,
 }
 
-/// Refuse to clobber a folder holding a different run; a rerun of the same config is fine.
+/// The folder rule for a run ([`layout::claim_folder`]): a rerun of the same
+/// config may rewrite its own folder; anything else needs `force`.
 pub fn check_out_dir(out: &Path, config_toml: &str, force: bool) -> Result<()> {
-    if out.exists() && !out.is_dir() {
-        return Err(Error::Usage(format!(
-            "output path {} exists and is not a folder",
-            out.display()
-        )));
-    }
-    if force || !layout::has_manifest(out) {
-        return Ok(());
-    }
-    let same = layout::read_manifest(out)
-        .map(|m| m.config_hash == crate::io::manifest::sha256_hex(config_toml.as_bytes()));
-    match same {
-        Ok(true) => Ok(()),
-        _ => Err(Error::Usage(format!(
-            "{} already holds a different run; pass --force to overwrite it, or --out to write elsewhere",
-            out.display()
-        ))),
-    }
+    layout::claim_folder(out, layout::FolderWork::Run { config_toml }, force)
 }
 
 /// Lock `out` for writing and check it again under the lock: another
@@ -92,6 +76,13 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     let mut sim = Simulation::new(config.clone());
     sim.check_invariants |= opts.check_invariants;
     let every = opts.checkpoint_every.unwrap_or(0);
+    if every > 0 {
+        // Checkpoints land in the folder while the run goes on: write its
+        // config first, so the folder is recognisably this run's (a rerun
+        // of the same config may continue in it; another run is refused).
+        std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
+        write_config(out, &config_toml)?;
+    }
     // Only long runs (above ~0.2 s of stepping) get a progress display.
     let work = config.firms.count.saturating_mul(config.run.ticks as u64);
     let quiet = opts.quiet || work < PROGRESS_MIN_FIRM_STEPS;
@@ -124,6 +115,15 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     })
 }
 
+/// Write a run's `config.toml`: the resolved config under a one-line note.
+fn write_config(out: &Path, config_toml: &str) -> Result<()> {
+    let header = "# Resolved configuration of this run: `airace run <this folder>/config.toml` repeats it.\n";
+    write_atomic(
+        &out.join(CONFIG),
+        format!("{header}{config_toml}").as_bytes(),
+    )
+}
+
 /// Write timeseries, config, charts, report and (last) the manifest.
 pub fn write_run_dir(
     out: &Path,
@@ -137,12 +137,8 @@ pub fn write_run_dir(
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
     remove_stale_temps(out);
     let config_toml = config::to_toml(config);
-    let header = "# Resolved configuration of this run: `airace run <this folder>/config.toml` repeats it.\n";
     write_atomic(&out.join(TIMESERIES), ts.to_csv_string().as_bytes())?;
-    write_atomic(
-        &out.join(CONFIG),
-        format!("{header}{config_toml}").as_bytes(),
-    )?;
+    write_config(out, &config_toml)?;
     let mut manifest = Manifest::new_for_build(
         &config.name,
         &config_toml,

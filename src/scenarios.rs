@@ -361,6 +361,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
             out.display()
         )));
     }
+    layout::claim_folder(&out, layout::FolderWork::Sweep, opts.force)?;
     let _lock = layout::FolderLock::acquire(&out)?;
     crate::io::atomic::remove_stale_temps(&out);
     plan.write_checked(&out, opts.force)?;
@@ -642,8 +643,22 @@ fn render_charts(
             })
             .collect();
         let file = layout::chart_link(&format!("{}_{}.png", metric.replace('.', "_"), scope));
-        let sub = "mean and 5-95% band across seeds";
-        crate::plot::band_chart(title, sub, ylab, &groups, periods, &out.join(&file))?;
+        let pooled = format!(
+            "{} seeds per scenario",
+            results.first().map_or(0, |r| r.runs.len())
+        );
+        let baseline = results.iter().position(|r| r.name == "baseline");
+        let (subtitle, _) = ("scenarios (common random numbers)", ylab);
+        let spec = crate::plot::BandChart {
+            title,
+            subtitle,
+            metric,
+            groups: &groups,
+            baseline,
+            pooled: &pooled,
+            periods,
+        };
+        crate::plot::band_chart(&spec, &out.join(&file))?;
         files.push(file);
     }
     Ok(files)

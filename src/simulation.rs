@@ -66,7 +66,7 @@ impl Simulation {
             crate::model::invariants::check(cfg, &self.world, &report)?;
         }
         let period = period_label(cfg.run.start_year, cfg.run.start_quarter, tick);
-        Recorder::record(cfg, &self.world, &report, period, &mut self.timeseries);
+        Recorder::record(cfg, &self.world, &report, period, &mut self.timeseries)?;
         Ok(())
     }
 

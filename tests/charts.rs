@@ -10,15 +10,14 @@
 //! pixels in the top band), the series colours, and byte-identical output
 //! for the same data.
 
-use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use airace::io::timeseries::{period_label, Timeseries};
-use airace::plot::{self, BandSeries, ChartMeta};
+use airace::plot::{self, BandSeries, ChartMeta, HeatmapChart};
 
-const FIXTURE: &str = "tests/fixtures/timeseries_sample.csv";
-const TICKS: u32 = 40;
+mod chart_support;
+use chart_support::*;
 
 /// A smooth S-curve from 0 to 1 centred on `mid`, using only + − × ÷ so the
 /// fixture is bit-identical on every platform (no libm `exp`).
@@ -199,10 +198,6 @@ fn sample_timeseries() -> Timeseries {
     ts
 }
 
-fn fixture() -> Timeseries {
-    Timeseries::read(Path::new(FIXTURE)).expect("fixture readable")
-}
-
 #[test]
 fn fixture_is_up_to_date() {
     let text = sample_timeseries().to_csv_string();
@@ -216,60 +211,6 @@ fn fixture_is_up_to_date() {
         committed == text,
         "{FIXTURE} is stale; regenerate with AIRACE_REGEN_FIXTURES=1"
     );
-}
-
-/// A decoded RGB image.
-struct Image {
-    width: u32,
-    height: u32,
-    rgb: Vec<u8>,
-}
-
-impl Image {
-    fn decode(path: &Path) -> Image {
-        let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let decoder = png::Decoder::new(std::io::BufReader::new(file));
-        let mut reader = decoder.read_info().expect("valid PNG header");
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).expect("valid PNG data");
-        assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
-        assert_eq!(info.bit_depth, png::BitDepth::Eight);
-        buf.truncate(info.buffer_size());
-        Image {
-            width: info.width,
-            height: info.height,
-            rgb: buf,
-        }
-    }
-
-    fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
-        let i = (y * self.width + x) as usize * 3;
-        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
-    }
-
-    fn distinct_colours(&self) -> usize {
-        self.rgb
-            .chunks_exact(3)
-            .map(|c| [c[0], c[1], c[2]])
-            .collect::<BTreeSet<_>>()
-            .len()
-    }
-
-    /// Dark pixels (title text) in the top `rows` rows.
-    fn dark_pixels_in_top(&self, rows: u32) -> usize {
-        let mut n = 0;
-        for y in 0..rows.min(self.height) {
-            for x in 0..self.width {
-                let [r, g, b] = self.pixel(x, y);
-                n += usize::from((r as u32 + g as u32 + b as u32) < 200);
-            }
-        }
-        n
-    }
-
-    fn count_colour(&self, c: [u8; 3]) -> usize {
-        self.rgb.chunks_exact(3).filter(|p| *p == c).count()
-    }
 }
 
 /// The checks every chart must pass: size, real content, a visible title.
@@ -291,13 +232,6 @@ fn assert_readable_chart(path: &Path, size: (u32, u32)) -> Image {
     img
 }
 
-fn names(paths: &[PathBuf]) -> Vec<String> {
-    paths
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect()
-}
-
 #[test]
 fn run_charts_are_readable_and_deterministic() {
     let ts = fixture();
@@ -307,8 +241,9 @@ fn run_charts_are_readable_and_deterministic() {
     };
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let files_a = plot::render_run_charts(&ts, &meta, &a.path().join("charts")).unwrap();
-    let files_b = plot::render_run_charts(&ts, &meta, &b.path().join("charts")).unwrap();
+    let sub = meta.subtitle();
+    let files_a = plot::render_run_charts(&ts, &sub, &a.path().join("charts")).unwrap();
+    let files_b = plot::render_run_charts(&ts, &sub, &b.path().join("charts")).unwrap();
     assert_eq!(names(&files_a), plot::RUN_CHARTS.to_vec());
     for (fa, fb) in files_a.iter().zip(&files_b) {
         let img = assert_readable_chart(fa, (1400, 900));
@@ -367,7 +302,7 @@ fn missing_metrics_leave_panels_saying_no_data() {
         config_name: "tiny".into(),
         seed: 1,
     };
-    let files = plot::render_run_charts(&ts, &meta, dir.path()).unwrap();
+    let files = plot::render_run_charts(&ts, &meta.subtitle(), dir.path()).unwrap();
     assert_eq!(files.len(), 7);
     for f in &files {
         let img = Image::decode(f);
@@ -378,25 +313,6 @@ fn missing_metrics_leave_panels_saying_no_data() {
             f.display()
         );
     }
-}
-
-/// A run folder with the fixture CSV and a manifest.
-fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
-    let dir = root.join(name);
-    fs::create_dir_all(&dir).unwrap();
-    let mut ts = fixture();
-    for r in &mut ts.rows {
-        r.value *= scale;
-    }
-    fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
-    let mut manifest =
-        airace::io::manifest::Manifest::new_for_build(format!("{name}<x>"), "", 7, 1, 1);
-    manifest
-        .files
-        .insert("timeseries.csv".into(), "ab12".into());
-    manifest.files.insert("config.toml".into(), "cd34".into());
-    airace::layout::write_manifest(&dir, &manifest).unwrap();
-    dir
 }
 
 #[test]
@@ -516,7 +432,7 @@ fn compare_overlays_runs() {
         run_dir(root.path(), "export-controls", 0.9),
     ];
     let out = root.path().join("cmp");
-    let written = airace::render::compare_runs(&dirs, &out).unwrap();
+    let written = airace::render::compare_runs(&dirs, &out, false).unwrap();
     assert_eq!(
         names(&written),
         [
@@ -529,13 +445,13 @@ fn compare_overlays_runs() {
     for png in &written[..3] {
         let img = assert_readable_chart(png, (1400, 900));
         assert!(
-            img.count_colour([31, 119, 180]) > 100,
-            "{}: run 1 colour missing",
+            img.count_colour([230, 159, 0]) > 100,
+            "{}: run 1 colour (Okabe–Ito orange) missing",
             png.display()
         );
         assert!(
-            img.count_colour([255, 127, 14]) > 100,
-            "{}: run 2 colour missing",
+            img.count_colour([0, 158, 115]) > 100,
+            "{}: run 2 colour (Okabe–Ito green) missing",
             png.display()
         );
     }
@@ -545,7 +461,7 @@ fn compare_overlays_runs() {
     let bad = vec![dirs[0].clone(), root.path().join("missing")];
     let out2 = root.path().join("cmp2");
     assert_eq!(
-        airace::render::compare_runs(&bad, &out2)
+        airace::render::compare_runs(&bad, &out2, false)
             .unwrap_err()
             .exit_code(),
         2
@@ -580,35 +496,28 @@ fn band_chart_is_readable_and_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     let periods: Vec<(u32, String)> = (0..TICKS).map(|t| (t, period_label(2026, 1, t))).collect();
     let (a, b) = (dir.path().join("a.png"), dir.path().join("b.png"));
+    let groups = bands();
     for p in [&a, &b] {
-        plot::band_chart(
-            "Diffusion index, China",
-            "sweep demo · 20 replicates",
-            "index (0–1)",
-            &bands(),
-            &periods,
-            p,
-        )
-        .unwrap();
+        plot::band_chart(&band_spec(&groups, &periods), p).unwrap();
     }
     let img = assert_readable_chart(&a, (1400, 800));
     assert!(
-        img.count_colour([31, 119, 180]) > 100,
-        "first group's mean line missing"
+        img.count_colour([230, 159, 0]) > 100,
+        "first alternative's mean line (Okabe–Ito orange) missing"
     );
+    assert!(img.count_colour([0, 0, 0]) > 100, "baseline drawn in black");
     assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
     // Without period labels the ticks are numbered, and nothing fails.
     let c = dir.path().join("c.png");
-    plot::band_chart(
-        "Adoption share, world",
-        "no periods",
-        "share",
-        &bands(),
-        &[],
-        &c,
-    )
-    .unwrap();
+    let mut spec = band_spec(&groups, &[]);
+    spec.metric = "adoption_share";
+    plot::band_chart(&spec, &c).unwrap();
     assert_readable_chart(&c, (1400, 800));
+    assert_eq!(
+        plot::band_chart_axis(&spec).range.start,
+        0.0,
+        "shares from zero"
+    );
 }
 
 #[test]
@@ -636,31 +545,32 @@ fn heatmap_chart_is_readable_and_rejects_bad_shapes() {
         })
         .collect();
     let path = dir.path().join("heat.png");
-    let draw = |p: &Path| {
-        plot::heatmap_chart(
-            "China leads diffusion by",
-            "demo sweep",
-            "open-model subsidy",
-            &xs,
-            "export controls",
-            &ys,
-            &z,
-            p,
-        )
+    let ci: Vec<Vec<f64>> = z.iter().map(|r| r.iter().map(|_| 0.03).collect()).collect();
+    let spec = HeatmapChart {
+        title: "China leads diffusion by",
+        subtitle: "demo sweep",
+        metric: "adoption_share",
+        x_label: "open-model subsidy",
+        x_values: &xs,
+        y_label: "export controls",
+        y_values: &ys,
+        z: &z,
+        ci: Some(&ci),
     };
-    draw(&path).unwrap();
+    plot::heatmap_chart(&spec, &path).unwrap();
     let img = assert_readable_chart(&path, (1400, 900));
     assert!(
-        img.count_colour([68, 1, 84]) > 1000,
-        "lowest cell in viridis purple"
+        img.count_colour([179, 88, 6]) > 1000 || img.count_colour([84, 39, 136]) > 1000,
+        "the extreme cells at the ends of the diverging scale"
     );
     assert!(img.count_colour([220, 220, 220]) > 1000, "NaN cell grey");
     let again = dir.path().join("heat2.png");
-    draw(&again).unwrap();
+    plot::heatmap_chart(&spec, &again).unwrap();
     assert_eq!(fs::read(&path).unwrap(), fs::read(&again).unwrap());
 
     let bad = dir.path().join("bad.png");
-    let err = plot::heatmap_chart("t", "s", "x", &xs, "y", &ys, &z[..3], &bad).unwrap_err();
+    let short = HeatmapChart { z: &z[..3], ..spec };
+    let err = plot::heatmap_chart(&short, &bad).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(!bad.exists());
 }

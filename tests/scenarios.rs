@@ -59,6 +59,83 @@ fn scenario(name: &str) -> Vec<Timeseries> {
     replicates(&configs().join("scenarios").join(format!("{name}.toml")))
 }
 
+/// The baseline with extra `--set` assignments, over the same seeds.
+fn baseline_with(extra: &[&str]) -> Vec<Timeseries> {
+    let master = config::load(&configs().join("baseline.toml"), &sets())
+        .expect("baseline loads")
+        .config
+        .run
+        .seed;
+    let mut all = sets();
+    all.extend(extra.iter().map(|s| s.to_string()));
+    let lc = config::load(&configs().join("baseline.toml"), &all).expect("loads");
+    (0..REPLICATES)
+        .map(|r| scenarios::simulate(&lc.config, replicate_seed(master, r)).expect("run"))
+        .collect()
+}
+
+/// Mean over 2026Q1..2030Q4 (ticks 0..20).
+fn to_2030(v: &[f64]) -> f64 {
+    horizon_mean(&v[..20.min(v.len())])
+}
+
+/// Mean over 2031Q1..2035Q4 (ticks 20..40): reported, not asserted.
+fn after_2030(v: &[f64]) -> f64 {
+    horizon_mean(&v[20.min(v.len())..])
+}
+
+fn report_after_2030(
+    what: &str,
+    base: &[Timeseries],
+    scen: &[Timeseries],
+    metric: &str,
+    scope: &str,
+) {
+    let b = stat(base, metric, scope, &after_2030);
+    let s = stat(scen, metric, scope, &after_2030);
+    let n = b.len() as f64;
+    eprintln!(
+        "{what}: {metric}@{scope} mean 2031-2035: baseline {:.4e}, scenario {:.4e} (reported, not asserted)",
+        b.iter().sum::<f64>() / n,
+        s.iter().sum::<f64>() / n
+    );
+}
+
+#[test]
+fn a_remote_access_ban_alone_lowers_china_compute_to_2030() {
+    // Chinese labs that may not rent abroad put the money into owned chips at home,
+    // which cost more per unit of training compute (domestic parts, HBM-limited supply).
+    let s = baseline_with(&["policy.us.remote_access=\"ban\""]);
+    let b = baseline();
+    assert_direction(
+        "compute_h100e@CN, mean 2026-2030, remote-access ban",
+        &stat(b, "compute_h100e", "CN", &to_2030),
+        &stat(&s, "compute_h100e", "CN", &to_2030),
+        Dir::Down,
+    );
+    report_after_2030("remote-access ban", b, &s, "compute_h100e", "CN");
+}
+
+#[test]
+fn strict_controls_lower_china_compute_and_frontier_to_2030() {
+    let s = scenario("strict_controls");
+    let b = baseline();
+    assert_direction(
+        "compute_h100e@CN, mean 2026-2030, strict controls",
+        &stat(b, "compute_h100e", "CN", &to_2030),
+        &stat(&s, "compute_h100e", "CN", &to_2030),
+        Dir::Down,
+    );
+    assert_direction(
+        "frontier_capability@CN, mean 2026-2030, strict controls",
+        &stat(b, "frontier_capability", "CN", &to_2030),
+        &stat(&s, "frontier_capability", "CN", &to_2030),
+        Dir::Down,
+    );
+    report_after_2030("strict controls", b, &s, "compute_h100e", "CN");
+    report_after_2030("strict controls", b, &s, "frontier_capability", "CN");
+}
+
 /// Per-replicate value of a series reduced over ticks `from..to` (mean) or by a statistic.
 fn stat(
     runs: &[Timeseries],

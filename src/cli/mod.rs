@@ -17,6 +17,7 @@ mod resume;
 mod run;
 mod scenarios;
 mod sweep;
+mod validate;
 mod verify;
 
 /// airace: an agent-based policy simulator of the US–China AI race.
@@ -49,6 +50,8 @@ pub enum Command {
     Slurm(sweep::SlurmArgs),
     /// Run the baseline and every policy scenario with replicates, and compare them.
     Scenarios(scenarios::ScenariosArgs),
+    /// Replay 2023-2025 (configs/history.toml) and score the model against observed figures.
+    Validate(validate::ValidateArgs),
 }
 
 /// Execute a parsed command line.
@@ -68,6 +71,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Merge(a) => sweep::merge(a),
         Command::Slurm(a) => sweep::slurm(a),
         Command::Scenarios(a) => scenarios::execute(a),
+        Command::Validate(a) => validate::execute(a),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct CompareArgs {
     /// Output folder for the comparison charts and page.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write into a folder that holds other work.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Redraw a run folder's charts and report.
@@ -33,7 +36,7 @@ pub fn plot(a: PlotArgs) -> Result<()> {
 
 /// Overlay runs.
 pub fn compare(a: CompareArgs) -> Result<()> {
-    let files = airace::render::compare_runs(&a.dirs, &a.out)?;
+    let files = airace::render::compare_runs(&a.dirs, &a.out, a.force)?;
     eprintln!("wrote {} files under {}", files.len(), a.out.display());
     Ok(())
 }

@@ -21,6 +21,9 @@ pub struct SweepArgs {
     /// Run only shard K of N (1-based), e.g. `--shard 2/3`, for Slurm arrays.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Write into a folder that holds other work (another sweep's results, files of your own).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     quiet: Quiet,
     #[command(flatten)]
@@ -63,6 +66,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         shard,
         quiet: a.quiet.quiet,
         max_memory: a.memory.max_memory,
+        force: a.force,
     })
 }
 

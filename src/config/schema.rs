@@ -110,6 +110,15 @@ pub struct Config {
     pub labs: Vec<LabCfg>,
     /// How labs turn chips, talent and data into capability.
     pub lab_dynamics: LabDynamicsCfg,
+    /// Where labs' money comes from besides inference revenue: private and corporate
+    /// capital per bloc, allocated by capability.
+    pub capital: CapitalCfg,
+    /// How chip prices, stocks and production respond to the market.
+    pub chip_market: ChipMarketCfg,
+    /// Shared supply constraints (HBM, advanced-node wafers) that cap the combined
+    /// output of the chips naming them.
+    #[serde(default)]
+    pub supply_limits: Vec<SupplyLimitCfg>,
     /// Data-center parameters shared by all countries.
     pub datacenters: DataCenterCfg,
     /// How chip buyers (labs, clouds) choose and size their orders.
@@ -358,6 +367,29 @@ pub struct ChipCfg {
     /// Experience curve: share of the price shed per doubling of cumulative output (0 = none).
     #[serde(default)]
     pub learning_rate: f64,
+    /// Designer (Nvidia, AMD, Huawei, Cambricon…), for reports.
+    #[serde(default)]
+    pub vendor: String,
+    /// Name of the shared supply limit (see `supply_limits`) this chip's output counts against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supply_limit: Option<String>,
+}
+
+/// A shared supply constraint: the chips naming it can together produce at most
+/// `units_per_tick` (growing at `growth` a year, plus Beijing's import-substitution
+/// push when `import_substitution` is set).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyLimitCfg {
+    /// Name chips refer to.
+    pub name: String,
+    /// Units (chips) per quarter at the start.
+    pub units_per_tick: f64,
+    /// Growth of the limit per year.
+    pub growth: f64,
+    /// Beijing's subsidies and protection add to this limit's growth.
+    #[serde(default)]
+    pub import_substitution: bool,
 }
 
 fn one() -> f64 {
@@ -378,10 +410,9 @@ pub struct LabCfg {
     pub country: String,
     /// Open or closed weights.
     pub release: Release,
-    /// Compute budget per quarter at the start, USD.
+    /// Money for compute at the start (about one quarter's spending), USD. Later budgets
+    /// come from inference revenue and capital (see `[capital]`).
     pub budget_usd_per_tick: f64,
-    /// Growth of the budget per year.
-    pub budget_growth: f64,
     /// Research talent index (US frontier labs = 1).
     pub talent: f64,
     /// Data quality index (1 = frontier practice).
@@ -392,8 +423,6 @@ pub struct LabCfg {
     pub chips_h100e: f64,
     /// Quarters between releases.
     pub release_every: u32,
-    /// Share of the compute budget spent renting abroad (needs remote access allowed).
-    pub abroad_share: f64,
 }
 
 /// How labs turn compute into capability.
@@ -404,12 +433,27 @@ pub struct LabDynamicsCfg {
     pub algo_growth_per_tick: f64,
     /// Elasticity of that growth to talent.
     pub talent_elasticity: f64,
-    /// Share of the gap to the best open-weight model a lab closes per quarter (spill-over).
+    /// Distillation: share of the gap to the best open-weight model a lab closes per quarter
+    /// while that model is new (the pull decays with the model's age).
     pub open_spillover: f64,
+    /// Quarters over which the distillation pull of an open model decays by e.
+    pub distill_decay_ticks: f64,
+    /// Most a lab's capability can exceed what it trained itself, by distillation
+    /// (orders of magnitude of effective compute).
+    pub distill_margin: f64,
+    /// Tokens served per quarter by one H100e of inference at algorithmic efficiency 1;
+    /// a lab's tokens scale with its efficiency (revenue = price × tokens).
+    pub tokens_per_h100e_tick: f64,
+    /// Within a stack, how sharply users concentrate on the best model (per capability point).
+    pub revenue_capability_sensitivity: f64,
     /// Model FLOP utilisation of powered chips.
     pub mfu: f64,
     /// Share of a lab's compute that goes into the frontier training run.
     pub training_fraction: f64,
+    /// Yearly growth of the length of frontier training runs (in release cycles of compute).
+    pub run_duration_growth: f64,
+    /// Ceiling on that lengthening, as a multiple of one release cycle.
+    pub max_run_duration_factor: f64,
     /// Capability points (log10 FLOP) per unit of log10 data quality.
     pub data_weight: f64,
     /// Quarters a chip stays in service.
@@ -418,14 +462,90 @@ pub struct LabDynamicsCfg {
     pub price_usd_per_mtok: f64,
     /// Discount of self-hosted open weights relative to API prices.
     pub open_price_discount: f64,
-    /// Rental price abroad, USD per H100-equivalent per quarter.
-    pub rent_usd_per_h100e_tick: f64,
-    /// Total rentable foreign compute for Chinese labs, H100-equivalents.
-    pub abroad_pool_h100e: f64,
+    /// Margin of rental over the owner's cost (capital over the chip's life plus power).
+    pub rental_margin: f64,
+    /// Share of allied and non-aligned countries' inference compute offered for rent to
+    /// foreign labs.
+    pub rental_share_of_host_compute: f64,
+    /// Elasticity of a lab's rent-or-own split to the cost ratio of the two.
+    pub rent_elasticity: f64,
     /// How sharply open-model downloads concentrate on the best models (per capability point).
     pub download_sensitivity: f64,
-    /// US frontier pace before the start, capability points per year (for the gap in months).
+    /// Frontier pace before the start, capability points per year: the documented
+    /// pre-2026 history the gap in months is read from.
     pub prehistory_pace_per_year: f64,
+}
+
+/// Capital per bloc, USD per quarter at the start.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BlocCapital {
+    /// United States.
+    #[serde(rename = "US")]
+    pub us: f64,
+    /// China.
+    #[serde(rename = "CN")]
+    pub cn: f64,
+    /// Allies.
+    #[serde(rename = "ALLY")]
+    pub ally: f64,
+    /// Non-aligned.
+    #[serde(rename = "NONALIGNED")]
+    pub nonaligned: f64,
+}
+
+impl BlocCapital {
+    /// Value for `bloc`.
+    pub fn get(&self, bloc: Bloc) -> f64 {
+        match bloc {
+            Bloc::US => self.us,
+            Bloc::CN => self.cn,
+            Bloc::ALLY => self.ally,
+            Bloc::NONALIGNED => self.nonaligned,
+        }
+    }
+}
+
+/// Private and corporate capital for labs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CapitalCfg {
+    /// Capital flowing to each bloc's labs per quarter at the start (venture and corporate).
+    pub private_usd_per_tick: BlocCapital,
+    /// Elasticity of a bloc's capital inflow to its labs' inference revenue (relative to the start).
+    pub revenue_elasticity: f64,
+    /// Most a bloc's capital inflow can grow over its start value (a ceiling).
+    pub max_growth_multiple: f64,
+    /// How sharply capital goes to the bloc's best labs (per capability point behind).
+    pub rank_sensitivity: f64,
+    /// Share of revenue and capital spent on compute (the rest pays staff and other costs).
+    pub compute_share: f64,
+    /// Labs raise capital only up to this many quarters of last quarter's spending in cash.
+    pub cash_buffer_ticks: f64,
+}
+
+/// How the chip market adjusts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChipMarketCfg {
+    /// Elasticity of a chip's price to its demand / supply ratio, per quarter.
+    pub price_elasticity: f64,
+    /// Largest price change in one quarter (share).
+    pub max_price_step: f64,
+    /// Lowest price as a share of the chip's cost trend (makers stop selling below cost).
+    pub price_floor: f64,
+    /// Highest price as a multiple of the chip's cost trend.
+    pub price_cap: f64,
+    /// Share of unsold stock that becomes obsolete each quarter.
+    pub obsolescence_per_tick: f64,
+    /// Most unsold stock a maker keeps, in quarters of its production capacity.
+    pub max_inventory_ticks: f64,
+    /// Years for price-performance (FLOP/s per dollar) to double, every vendor.
+    pub price_performance_doubling_years: f64,
+    /// Electricity price data centers pay, USD per kWh.
+    pub electricity_usd_per_kwh: f64,
+    /// Quarters ahead over which buyers count data centers under construction as capacity.
+    pub power_plan_ticks: u32,
 }
 
 /// Data-center parameters.
@@ -440,6 +560,31 @@ pub struct DataCenterCfg {
     pub ai_share_start: f64,
     /// Headroom developers aim for above the power their chips need.
     pub headroom: f64,
+    /// Weight of the latest quarter in the smoothed growth of chip power developers plan with.
+    #[serde(default = "default_plan_growth_smoothing")]
+    pub plan_growth_smoothing: f64,
+    /// Highest quarterly chip-power growth developers extrapolate.
+    #[serde(default = "default_plan_growth_cap")]
+    pub plan_growth_cap_per_tick: f64,
+    /// Most developers plan ahead, as a multiple of today's chip power.
+    #[serde(default = "default_plan_ahead_cap")]
+    pub plan_ahead_cap: f64,
+    /// Data-center capacity a country may start per quarter even from nothing, GW.
+    #[serde(default = "default_start_floor_gw")]
+    pub start_floor_gw: f64,
+}
+
+fn default_plan_growth_smoothing() -> f64 {
+    0.3
+}
+fn default_plan_growth_cap() -> f64 {
+    0.2
+}
+fn default_plan_ahead_cap() -> f64 {
+    3.0
+}
+fn default_start_floor_gw() -> f64 {
+    0.05
 }
 
 /// How chip buyers choose and size their orders.
@@ -454,6 +599,18 @@ pub struct ChipBuyersCfg {
     pub inference_budget_per_h100e_usd: f64,
     /// Share of their inference demand countries can serve at the start.
     pub start_inference_cover: f64,
+    /// How strongly a country's alignment tilts its inference buyers toward chips of the
+    /// aligned bloc (weight `exp(tilt × alignment × side)`).
+    #[serde(default = "default_alignment_tilt")]
+    pub alignment_tilt: f64,
+    /// Domestic share of China's AI-chip purchases by value in the quarter before the start
+    /// (what the adaptive import rule sees at tick 0).
+    #[serde(default)]
+    pub start_cn_domestic_share: f64,
+}
+
+fn default_alignment_tilt() -> f64 {
+    0.5
 }
 
 impl Default for ChipBuyersCfg {
@@ -463,6 +620,8 @@ impl Default for ChipBuyersCfg {
             inference_headroom: 0.2,
             inference_budget_per_h100e_usd: 25_000.0,
             start_inference_cover: 0.8,
+            alignment_tilt: default_alignment_tilt(),
+            start_cn_domestic_share: 0.0,
         }
     }
 }
@@ -527,6 +686,9 @@ pub struct UsPolicy {
     /// US buyers may not buy Chinese AI chips (Huawei is on the Entity List).
     #[serde(default = "yes")]
     pub block_chinese_chips: bool,
+    /// Public money for US labs' compute, USD per quarter (a lever; 0 by default).
+    #[serde(default)]
+    pub state_capital_usd_per_tick: f64,
 }
 
 /// One US export rule.
@@ -553,11 +715,12 @@ pub struct ExportRuleCfg {
 pub struct ChinaPolicy {
     /// Import stance per foreign chip; unlisted chips are allowed.
     pub import: Vec<ImportRuleCfg>,
-    /// Adaptive rule: block every foreign chip once domestic inference supply / demand reaches this.
+    /// Adaptive rule: block every foreign chip once the domestic share of China's AI-chip
+    /// purchases by value (`cn_chip_self_sufficiency`, 0–1) reaches this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_all_foreign_at_self_sufficiency: Option<f64>,
-    /// Adaptive rule: lift the listed import blocks while domestic inference supply / demand
-    /// is below this (and no block-all is in force).
+    /// Adaptive rule: lift the listed import blocks while the domestic share of China's
+    /// AI-chip purchases (0–1) is below this (and no block-all is in force).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lift_blocks_below_self_sufficiency: Option<f64>,
     /// Subsidy to domestic chip capacity, USD per quarter.
@@ -570,8 +733,16 @@ pub struct ChinaPolicy {
     pub state_telecom_dc_gw_per_tick: f64,
     /// Multiplier on adoption hazard of embodied sectors in China.
     pub embodied_priority: f64,
-    /// Promotion of open weights (0–1): reach of Chinese open models and budget boost of open labs.
+    /// Promotion of open weights (0–1): reach of Chinese open models, and the extra weight
+    /// open-weight labs get in state capital (× 1 + promotion).
     pub open_weight_promotion: f64,
+    /// State capital for Chinese labs' compute, USD per quarter (state funds, local
+    /// governments, state-owned clouds).
+    #[serde(default)]
+    pub state_capital_usd_per_tick: f64,
+    /// Growth of state capital per year of frontier gap China trails by (share per year behind).
+    #[serde(default)]
+    pub state_capital_gap_response: f64,
     /// Growth of Huawei presence abroad per quarter (digital diplomacy).
     pub digital_diplomacy: f64,
     /// US closed models are unavailable to Chinese firms.

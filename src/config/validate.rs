@@ -79,6 +79,9 @@ pub fn validate(c: &Config) -> Check {
     chips(&c.chips)?;
     labs(c)?;
     lab_dynamics(&c.lab_dynamics)?;
+    capital(&c.capital)?;
+    chip_market(&c.chip_market)?;
+    supply_limits(c)?;
     datacenters(&c.datacenters)?;
     chip_buyers(&c.chip_buyers)?;
     alignment(&c.alignment)?;
@@ -385,7 +388,6 @@ fn labs(c: &Config) -> Check {
             0.0,
             1e13,
         )?;
-        range(format!("{k}.budget_growth"), x.budget_growth, -0.9, 10.0)?;
         range(format!("{k}.talent"), x.talent, 0.01, 10.0)?;
         range(format!("{k}.data_quality"), x.data_quality, 0.01, 10.0)?;
         range(
@@ -396,7 +398,6 @@ fn labs(c: &Config) -> Check {
         )?;
         range(format!("{k}.chips_h100e"), x.chips_h100e, 0.0, 1e9)?;
         irange(format!("{k}.release_every"), x.release_every as u64, 1, 40)?;
-        range(format!("{k}.abroad_share"), x.abroad_share, 0.0, 1.0)?;
     }
     Ok(())
 }
@@ -416,6 +417,25 @@ fn lab_dynamics(d: &LabDynamicsCfg) -> Check {
         5.0,
     )?;
     range(format!("{k}.open_spillover"), d.open_spillover, 0.0, 1.0)?;
+    range(
+        format!("{k}.distill_decay_ticks"),
+        d.distill_decay_ticks,
+        0.1,
+        100.0,
+    )?;
+    range(format!("{k}.distill_margin"), d.distill_margin, 0.0, 2.0)?;
+    range(
+        format!("{k}.tokens_per_h100e_tick"),
+        d.tokens_per_h100e_tick,
+        0.0,
+        1e13,
+    )?;
+    range(
+        format!("{k}.revenue_capability_sensitivity"),
+        d.revenue_capability_sensitivity,
+        0.0,
+        20.0,
+    )?;
     range(format!("{k}.mfu"), d.mfu, 0.01, 1.0)?;
     range(
         format!("{k}.training_fraction"),
@@ -424,6 +444,18 @@ fn lab_dynamics(d: &LabDynamicsCfg) -> Check {
         1.0,
     )?;
     range(format!("{k}.data_weight"), d.data_weight, 0.0, 10.0)?;
+    range(
+        format!("{k}.run_duration_growth"),
+        d.run_duration_growth,
+        0.0,
+        1.0,
+    )?;
+    range(
+        format!("{k}.max_run_duration_factor"),
+        d.max_run_duration_factor,
+        1.0,
+        10.0,
+    )?;
     irange(
         format!("{k}.chip_life_ticks"),
         d.chip_life_ticks as u64,
@@ -442,18 +474,14 @@ fn lab_dynamics(d: &LabDynamicsCfg) -> Check {
         0.0,
         0.99,
     )?;
+    range(format!("{k}.rental_margin"), d.rental_margin, 0.0, 5.0)?;
     range(
-        format!("{k}.rent_usd_per_h100e_tick"),
-        d.rent_usd_per_h100e_tick,
-        1.0,
-        1e7,
-    )?;
-    range(
-        format!("{k}.abroad_pool_h100e"),
-        d.abroad_pool_h100e,
+        format!("{k}.rental_share_of_host_compute"),
+        d.rental_share_of_host_compute,
         0.0,
-        1e9,
+        1.0,
     )?;
+    range(format!("{k}.rent_elasticity"), d.rent_elasticity, 0.0, 20.0)?;
     range(
         format!("{k}.download_sensitivity"),
         d.download_sensitivity,
@@ -468,11 +496,112 @@ fn lab_dynamics(d: &LabDynamicsCfg) -> Check {
     )
 }
 
+fn capital(c: &CapitalCfg) -> Check {
+    for b in Bloc::ALL {
+        range(
+            format!("capital.private_usd_per_tick.{}", b.code()),
+            c.private_usd_per_tick.get(b),
+            0.0,
+            1e13,
+        )?;
+    }
+    range("capital.revenue_elasticity", c.revenue_elasticity, 0.0, 3.0)?;
+    range(
+        "capital.max_growth_multiple",
+        c.max_growth_multiple,
+        1.0,
+        1000.0,
+    )?;
+    range("capital.rank_sensitivity", c.rank_sensitivity, 0.0, 20.0)?;
+    range("capital.compute_share", c.compute_share, 0.0, 1.0)?;
+    range("capital.cash_buffer_ticks", c.cash_buffer_ticks, 0.5, 20.0)
+}
+
+fn chip_market(m: &ChipMarketCfg) -> Check {
+    let k = "chip_market";
+    range(
+        format!("{k}.price_elasticity"),
+        m.price_elasticity,
+        0.0,
+        5.0,
+    )?;
+    range(format!("{k}.max_price_step"), m.max_price_step, 0.0, 0.5)?;
+    range(format!("{k}.price_floor"), m.price_floor, 0.05, 1.0)?;
+    range(format!("{k}.price_cap"), m.price_cap, 1.0, 20.0)?;
+    range(
+        format!("{k}.obsolescence_per_tick"),
+        m.obsolescence_per_tick,
+        0.0,
+        1.0,
+    )?;
+    range(
+        format!("{k}.max_inventory_ticks"),
+        m.max_inventory_ticks,
+        1.0,
+        8.0,
+    )?;
+    range(
+        format!("{k}.price_performance_doubling_years"),
+        m.price_performance_doubling_years,
+        0.5,
+        100.0,
+    )?;
+    range(
+        format!("{k}.electricity_usd_per_kwh"),
+        m.electricity_usd_per_kwh,
+        0.0,
+        2.0,
+    )?;
+    irange(
+        format!("{k}.power_plan_ticks"),
+        m.power_plan_ticks as u64,
+        0,
+        40,
+    )
+}
+
+fn supply_limits(c: &Config) -> Check {
+    unique(
+        "supply_limits",
+        c.supply_limits.iter().map(|x| x.name.as_str()),
+    )?;
+    for l in &c.supply_limits {
+        let k = format!("supply_limits[{}]", l.name);
+        range(format!("{k}.units_per_tick"), l.units_per_tick, 0.0, 1e9)?;
+        range(format!("{k}.growth"), l.growth, -0.9, 10.0)?;
+    }
+    for x in &c.chips {
+        if let Some(n) = &x.supply_limit {
+            if !c.supply_limits.iter().any(|l| &l.name == n) {
+                return fail(
+                    format!("chips[{}].supply_limit", x.name),
+                    format!("unknown supply limit `{n}`"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn datacenters(d: &DataCenterCfg) -> Check {
     range("datacenters.pue", d.pue, 1.0, 3.0)?;
     range("datacenters.load_factor", d.load_factor, 0.05, 1.0)?;
     range("datacenters.ai_share_start", d.ai_share_start, 0.0, 1.0)?;
-    range("datacenters.headroom", d.headroom, 0.0, 2.0)
+    range("datacenters.headroom", d.headroom, 0.0, 2.0)?;
+    range(
+        "datacenters.plan_growth_smoothing",
+        d.plan_growth_smoothing,
+        0.0,
+        1.0,
+    )?;
+    range(
+        "datacenters.plan_growth_cap_per_tick",
+        d.plan_growth_cap_per_tick,
+        0.0,
+        1.0,
+    )?;
+    range("datacenters.plan_ahead_cap", d.plan_ahead_cap, 1.0, 10.0)?;
+    range("datacenters.start_floor_gw", d.start_floor_gw, 0.0, 10.0)
 }
 
 fn chip_buyers(b: &ChipBuyersCfg) -> Check {
@@ -494,6 +623,13 @@ fn chip_buyers(b: &ChipBuyersCfg) -> Check {
         b.start_inference_cover,
         0.0,
         2.0,
+    )?;
+    range("chip_buyers.alignment_tilt", b.alignment_tilt, 0.0, 5.0)?;
+    range(
+        "chip_buyers.start_cn_domestic_share",
+        b.start_cn_domestic_share,
+        0.0,
+        1.0,
     )
 }
 
@@ -567,6 +703,12 @@ fn us_policy(c: &Config) -> Check {
         range("policy.us.interconnect_margin", m, 0.0, 2.0)?;
     }
     range("policy.us.friction", us.friction, 0.0, 1.0)?;
+    range(
+        "policy.us.state_capital_usd_per_tick",
+        us.state_capital_usd_per_tick,
+        0.0,
+        1e12,
+    )?;
     Ok(())
 }
 
@@ -586,7 +728,7 @@ fn china_policy(c: &Config) -> Check {
             "policy.china.lift_blocks_below_self_sufficiency",
             t,
             0.0,
-            100.0,
+            1.0,
         )?;
     }
     if let Some(t) = cn.block_all_foreign_at_self_sufficiency {
@@ -594,7 +736,7 @@ fn china_policy(c: &Config) -> Check {
             "policy.china.block_all_foreign_at_self_sufficiency",
             t,
             0.0,
-            100.0,
+            1.0,
         )?;
     }
     range(
@@ -632,6 +774,18 @@ fn china_policy(c: &Config) -> Check {
         cn.open_weight_promotion,
         0.0,
         1.0,
+    )?;
+    range(
+        "policy.china.state_capital_usd_per_tick",
+        cn.state_capital_usd_per_tick,
+        0.0,
+        1e12,
+    )?;
+    range(
+        "policy.china.state_capital_gap_response",
+        cn.state_capital_gap_response,
+        0.0,
+        5.0,
     )?;
     range(
         "policy.china.digital_diplomacy",

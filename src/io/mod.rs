@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod manifest;
+pub mod parquet;
 pub mod quote;
 pub mod read;
 pub mod timeseries;

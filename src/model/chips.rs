@@ -1,10 +1,19 @@
-//! The chip market: production, export and import rules, and clearing.
+//! The chip market: production, export and import rules, clearing and prices.
 //!
 //! Clearing is pro-rata: when orders exceed supply every order of that chip
 //! is filled by the same fraction, so the result never depends on which
 //! buyer happened to order first. Licensed sales add the US government's
 //! revenue share to the buyer's price; banned demand leaks through smuggling
 //! at a configured rate and markup.
+//!
+//! Every vendor's parts follow one price-performance trend (Epoch: FLOP/s per
+//! dollar doubles every ~2–2.5 years), on top of any configured learning
+//! curve. The market price moves each quarter with the ratio of demand to
+//! supply, by at most `chip_market.max_price_step`, between a floor and a cap
+//! around that trend. Unsold stock becomes obsolete at a steady rate, makers
+//! cut output rather than pile up more than `max_inventory_ticks` quarters of
+//! capacity, and shared supply limits (HBM, advanced-node wafers) cap the
+//! combined output of the parts that depend on them.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +22,12 @@ use crate::math;
 
 /// Training TFLOPS of one H100, the unit of "H100-equivalents".
 pub const H100_TFLOPS: f64 = 989.0;
+
+/// Prior experience of a new chip's maker, in quarters of output at the starting rate
+/// (so learning does not start from zero units).
+pub const LEARNING_PRIOR_TICKS: f64 = 4.0;
+/// Lowest yearly capacity growth (a producer can shrink 90% a year at most).
+pub const MIN_CAPACITY_GROWTH: f64 = -0.9;
 
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,8 +64,14 @@ pub struct ChipState {
     pub licensed: [f64; 4],
     /// Cumulative units produced (learning).
     pub cumulative: f64,
-    /// List price now, USD: the configured price lowered by learning.
+    /// Market price now, USD.
     pub price_usd: f64,
+    /// Units on offer this tick (output plus stock).
+    pub offered: f64,
+    /// Units ordered in the first round this tick (at the current price).
+    pub demand: f64,
+    /// Units of stock written off this tick (obsolete).
+    pub written_off: f64,
 }
 
 /// Who placed an order.
@@ -88,6 +109,8 @@ pub struct Delivery {
     pub units: f64,
     /// Price paid per unit, including licence share or smuggling markup.
     pub unit_price: f64,
+    /// Smuggled (a banned chip that leaked through).
+    pub smuggled: bool,
 }
 
 /// Outcome of clearing one tick.
@@ -157,7 +180,7 @@ pub fn start_states(cfg: &Config) -> Vec<ChipState> {
         .iter()
         .map(|c| ChipState {
             us_delivered: c.capacity_per_tick,
-            price_usd: c.price_usd,
+            price_usd: cost_trend(cfg, c, 0, 0.0),
             ..ChipState::default()
         })
         .collect()
@@ -205,15 +228,16 @@ impl Purchase {
         }
     }
 
-    fn bias(&self, chip: &ChipCfg) -> f64 {
+    /// Log of the buyer's tilt toward the chip's bloc.
+    fn log_bias(&self, chip: &ChipCfg, tilt: f64) -> f64 {
         let side = match chip.designer {
             Bloc::US => 1.0,
             Bloc::CN => -1.0,
             _ => 0.0,
         };
         match self.use_for {
-            Use::Training => 1.0,
-            Use::Inference => math::exp(0.5 * self.alignment * side),
+            Use::Training => 0.0,
+            Use::Inference => tilt * self.alignment * side,
         }
     }
 }
@@ -240,12 +264,18 @@ pub fn split_budget(
             continue;
         }
         let price = unit_price(cfg, states[k].price_usd, a);
+        // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
         cands.push((
             k,
             a,
             price,
-            math::powf(price / perf, -cfg.chip_buyers.cost_elasticity) * p.bias(chip),
+            -cfg.chip_buyers.cost_elasticity * math::ln(price / perf)
+                + p.log_bias(chip, cfg.chip_buyers.alignment_tilt),
         ));
+    }
+    let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
+    for c in cands.iter_mut() {
+        c.3 = math::exp(c.3 - top);
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
     if p.budget <= 0.0 || total <= 0.0 {
@@ -269,53 +299,132 @@ pub fn split_budget(
         .collect()
 }
 
+/// The maker's price trend of a chip at `tick`: its launch price, lowered along the
+/// common price-performance trend since launch and by its own learning curve.
+pub fn cost_trend(cfg: &Config, chip: &ChipCfg, tick: u32, cumulative: f64) -> f64 {
+    let years = tick.saturating_sub(chip.intro_tick) as f64 / 4.0;
+    let trend = math::powf(
+        2.0,
+        -years / cfg.chip_market.price_performance_doubling_years,
+    );
+    learned_price(chip, cumulative) * trend
+}
+
 /// Advance production capacity one quarter and put this quarter's output on the market.
 ///
 /// `extra_growth[k]` is added to chip k's yearly capacity growth (Chinese subsidies and
-/// protection). Returns the units available for sale (output plus inventory).
+/// protection); `limits` are the shared supply limits' current units per quarter.
+/// Returns the units available for sale (output plus stock).
 pub fn produce(
     cfg: &Config,
     states: &mut [ChipState],
     tick: u32,
     extra_growth: &[f64],
+    limits: &[f64],
 ) -> Vec<f64> {
-    cfg.chips
-        .iter()
-        .zip(states.iter_mut())
-        .zip(extra_growth)
-        .map(|((chip, st), extra)| {
-            st.us_delivered_last = st.us_delivered;
-            st.us_delivered = 0.0;
-            st.delivered = 0.0;
-            st.leaked = 0.0;
-            st.licensed = [0.0; 4];
-            if tick < chip.intro_tick {
-                st.produced = 0.0;
-                return st.inventory;
-            }
-            if tick == chip.intro_tick || st.capacity == 0.0 {
-                st.capacity = st.capacity.max(chip.capacity_per_tick);
+    let m = &cfg.chip_market;
+    for ((chip, st), extra) in cfg.chips.iter().zip(states.iter_mut()).zip(extra_growth) {
+        st.us_delivered_last = st.us_delivered;
+        st.us_delivered = 0.0;
+        st.delivered = 0.0;
+        st.leaked = 0.0;
+        st.licensed = [0.0; 4];
+        st.demand = 0.0;
+        // Unsold stock ages: a share becomes obsolete every quarter.
+        st.written_off = st.inventory * m.obsolescence_per_tick;
+        st.inventory -= st.written_off;
+        if tick < chip.intro_tick {
+            st.produced = 0.0;
+            continue;
+        }
+        if tick == chip.intro_tick || st.capacity == 0.0 {
+            st.capacity = st.capacity.max(chip.capacity_per_tick);
+            st.price_usd = cost_trend(cfg, chip, tick, st.cumulative);
+        } else {
+            // Producers expand only while they sell out: unsold stock damps growth.
+            let glut = if st.capacity > 0.0 {
+                (st.inventory / st.capacity).min(1.0)
             } else {
-                // Producers expand only while they sell out: unsold stock damps growth.
-                let glut = if st.capacity > 0.0 {
-                    (st.inventory / st.capacity).min(1.0)
-                } else {
-                    0.0
-                };
-                let yearly = (chip.capacity_growth + extra).max(-0.9);
-                let yearly = if yearly > 0.0 {
-                    yearly * (1.0 - glut)
-                } else {
-                    yearly
-                };
-                st.capacity *= math::powf(1.0 + yearly, 0.25);
+                0.0
+            };
+            let yearly = (chip.capacity_growth + extra).max(MIN_CAPACITY_GROWTH);
+            let yearly = if yearly > 0.0 {
+                yearly * (1.0 - glut)
+            } else {
+                yearly
+            };
+            st.capacity *= math::powf(1.0 + yearly, 0.25);
+        }
+        // Stock beyond what the maker keeps is written off; output is cut so that stock
+        // plus output never exceeds `max_inventory_ticks` quarters of capacity.
+        let keep = m.max_inventory_ticks * st.capacity;
+        if st.inventory > keep {
+            st.written_off += st.inventory - keep;
+            st.inventory = keep;
+        }
+        st.produced = st.capacity.min((keep - st.inventory).max(0.0));
+    }
+    // Shared supply limits scale down the output of the chips that depend on them.
+    for (l, limit) in cfg.supply_limits.iter().zip(limits) {
+        let uses = |c: &ChipCfg| c.supply_limit.as_deref() == Some(l.name.as_str());
+        let total: f64 = cfg
+            .chips
+            .iter()
+            .zip(states.iter())
+            .filter(|(c, _)| uses(c))
+            .map(|(_, st)| st.produced)
+            .sum();
+        if total > *limit {
+            let scale = if total > 0.0 { limit / total } else { 0.0 };
+            for (_, st) in cfg
+                .chips
+                .iter()
+                .zip(states.iter_mut())
+                .filter(|(c, _)| uses(c))
+            {
+                st.produced *= scale;
             }
-            st.produced = st.capacity;
+        }
+    }
+    states
+        .iter_mut()
+        .map(|st| {
             st.cumulative += st.produced;
-            st.price_usd = learned_price(chip, st.cumulative);
-            st.produced + st.inventory
+            st.offered = st.produced + st.inventory;
+            st.offered
         })
         .collect()
+}
+
+/// Each quarter every chip's price moves with its demand / supply ratio (elasticity
+/// `price_elasticity`), by at most `max_price_step`, within `[price_floor, price_cap]`
+/// times the maker's cost trend.
+pub fn adjust_prices(cfg: &Config, states: &mut [ChipState], tick: u32) {
+    let m = &cfg.chip_market;
+    for (chip, st) in cfg.chips.iter().zip(states.iter_mut()) {
+        if tick < chip.intro_tick {
+            continue;
+        }
+        let trend = cost_trend(cfg, chip, tick + 1, st.cumulative);
+        let ratio = if st.offered > 0.0 {
+            (st.demand / st.offered).clamp(1e-3, 1e3)
+        } else {
+            1.0
+        };
+        let step = math::powf(ratio, m.price_elasticity)
+            .clamp(1.0 - m.max_price_step, 1.0 + m.max_price_step);
+        st.price_usd = (st.price_usd * step).clamp(m.price_floor * trend, m.price_cap * trend);
+    }
+}
+
+/// Grow each shared supply limit one quarter (`extra[k]` adds Beijing's push to limits
+/// flagged `import_substitution`).
+pub fn grow_limits(cfg: &Config, limits: &mut [f64], extra: f64) {
+    for (l, v) in cfg.supply_limits.iter().zip(limits.iter_mut()) {
+        let push = if l.import_substitution { extra } else { 0.0 };
+        let yearly = (l.growth + push).max(MIN_CAPACITY_GROWTH);
+        *v *= math::powf(1.0 + yearly, 0.25);
+    }
 }
 
 /// Experience curve: each doubling of output (counting a year at the starting rate as
@@ -324,7 +433,7 @@ fn learned_price(chip: &ChipCfg, cumulative: f64) -> f64 {
     if chip.learning_rate <= 0.0 {
         return chip.price_usd;
     }
-    let prior = 4.0 * chip.capacity_per_tick.max(1.0);
+    let prior = LEARNING_PRIOR_TICKS * chip.capacity_per_tick.max(1.0);
     chip.price_usd
         * math::powf(
             (prior + cumulative) / prior,
@@ -402,6 +511,7 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
             chip: o.chip,
             units,
             unit_price: price,
+            smuggled: o.access == Access::Leak,
         });
     }
     for (k, st) in states.iter_mut().enumerate() {

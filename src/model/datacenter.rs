@@ -40,7 +40,7 @@ pub fn file_requests(
     let committed: f64 = markets.iter().map(|m| m.dc_committed_gw()).sum();
     let target = required_gw(cfg, chip_power_gw) * (1.0 + cfg.datacenters.headroom);
     let gap = (target - committed).max(0.0);
-    let limit = cfg.blocs.get(bloc).dc_start_rate * operational + 0.05;
+    let limit = cfg.blocs.get(bloc).dc_start_rate * operational + cfg.datacenters.start_floor_gw;
     let mut new_gw = gap.min(limit);
     if bloc == Bloc::CN {
         new_gw += cfg.policy.china.state_telecom_dc_gw_per_tick;

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chips::ChinaStance;
+use super::chips::{self, ChinaStance, ChipState};
 use super::stack::{Stack, N_STACKS};
 use crate::config::{Bloc, Config};
 use crate::math;
@@ -123,6 +123,41 @@ impl Governments {
             self.alignment[i] = next.clamp(-1.0, 1.0);
         }
     }
+}
+
+/// Import substitution: extra yearly capacity growth of each chip (non-zero for Chinese
+/// designs only) from Beijing's subsidies and from protection, which pulls domestic
+/// capacity only while domestic supply falls short of demand.
+pub fn import_substitution_growth(
+    cfg: &Config,
+    states: &[ChipState],
+    stance: ChinaStance,
+    self_sufficiency_last: f64,
+) -> Vec<f64> {
+    let cn = &cfg.policy.china;
+    let mut foreign = 0.0;
+    let mut denied = 0.0;
+    for (chip, st) in cfg.chips.iter().zip(states) {
+        if chip.designer == Bloc::CN {
+            continue;
+        }
+        let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
+        foreign += perf;
+        if matches!(
+            chips::access(cfg, chip, Bloc::CN, stance),
+            chips::Access::Denied | chips::Access::Leak
+        ) {
+            denied += perf;
+        }
+    }
+    let shortfall = (1.0 - self_sufficiency_last).clamp(0.0, 1.0);
+    let protection = shortfall * if foreign > 0.0 { denied / foreign } else { 1.0 };
+    let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
+        + cn.protection_growth * protection;
+    cfg.chips
+        .iter()
+        .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
+        .collect()
 }
 
 /// A gravity-like trade network: sqrt(GDP_i × GDP_j), boosted within a region,

@@ -1,4 +1,7 @@
-//! Physical invariants checked after every tick (debug builds, or `--check-invariants`).
+//! Physical invariants checked after every tick. The cheap ones ([`check_cheap`]:
+//! labs, chips, money, China's chip share; O(labs + chips + countries)) run in every
+//! build from the recorder; the full set ([`check`]: also every market and firm
+//! group) runs in debug builds or with `--check-invariants`.
 //!
 //! A policy tool is trusted only if it never prints a plausible-looking wrong
 //! number; these checks turn a silent modelling bug into a loud stop that
@@ -41,20 +44,62 @@ fn share(tick: u32, agent: &str, name: &str, v: f64) -> Result<()> {
     }
 }
 
-/// Check every invariant of the state after the tick in `report`.
-pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
+/// The cheap invariants, run after every tick in every build: labs' state is finite and
+/// non-negative, no lab's capability exceeds its own trained level by more than the
+/// distillation margin, chips are conserved, stocks stay within the makers' limit, and
+/// China's domestic chip share is a share.
+pub fn check_cheap(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
     let t = report.tick;
     chips(cfg, world, t)?;
+    let margin = cfg.lab_dynamics.distill_margin;
     for (l, lab) in world.labs.iter().enumerate() {
         let who = format!("lab {} ({})", l, lab.name);
         non_negative(t, &who, "train_h100e", lab.train_h100e)?;
         non_negative(t, &who, "chip_power_gw", lab.chip_power_gw)?;
         non_negative(t, &who, "budget_usd", lab.budget_usd)?;
+        non_negative(t, &who, "revenue_usd", lab.revenue_usd)?;
+        non_negative(t, &who, "capital_usd", lab.capital_usd)?;
+        non_negative(t, &who, "rented_h100e", lab.rented_h100e)?;
         non_negative(t, &who, "price_usd_per_mtok", lab.price_usd_per_mtok)?;
-        if !lab.capability.is_finite() {
+        non_negative(t, &who, "algo_efficiency", lab.algo_efficiency)?;
+        if !lab.capability.is_finite() || !lab.own_capability.is_finite() {
             return Err(bad(t, who, format!("capability = {}", lab.capability)));
         }
+        if lab.capability > lab.own_capability + margin + 1e-9 {
+            return Err(bad(
+                t,
+                who,
+                format!(
+                    "capability {} exceeds own trained level {} by more than the distillation margin {margin}",
+                    lab.capability, lab.own_capability
+                ),
+            ));
+        }
     }
+    share(
+        t,
+        "CN",
+        "cn_chip_self_sufficiency",
+        world.last.cn_self_sufficiency,
+    )?;
+    share(
+        t,
+        "CN",
+        "cn_inference_self_sufficiency",
+        report.cn_inference_share,
+    )?;
+    non_negative(
+        t,
+        "US government",
+        "license revenue",
+        report.clearing.license_revenue,
+    )
+}
+
+/// Check every invariant of the state after the tick in `report`.
+pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
+    let t = report.tick;
+    check_cheap(cfg, world, report)?;
     for m in &world.markets {
         non_negative(t, &m.id, "capacity_gw", m.capacity_gw)?;
         non_negative(t, &m.id, "base_peak_gw", m.base_peak_gw)?;
@@ -87,7 +132,8 @@ pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
     )
 }
 
-/// Chips are conserved: what was on offer was delivered, smuggled or kept in inventory.
+/// Chips are conserved: what was on offer was delivered, smuggled or kept in inventory;
+/// prices are positive; unsold stock stays within the makers' limit.
 fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
     for (c, st) in cfg.chips.iter().zip(&world.chips) {
         let who = format!("chip {}", c.name);
@@ -97,8 +143,23 @@ fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
             ("delivered", st.delivered),
             ("leaked", st.leaked),
             ("cumulative", st.cumulative),
+            ("written_off", st.written_off),
         ] {
             non_negative(t, &who, name, v)?;
+        }
+        if !(st.price_usd.is_finite() && st.price_usd > 0.0) {
+            return Err(bad(t, who, format!("price_usd = {}", st.price_usd)));
+        }
+        let keep = cfg.chip_market.max_inventory_ticks * st.capacity;
+        if st.inventory > keep * (1.0 + 1e-9) + 1e-6 {
+            return Err(bad(
+                t,
+                who,
+                format!(
+                    "inventory {} exceeds {} quarters of capacity {}",
+                    st.inventory, cfg.chip_market.max_inventory_ticks, st.capacity
+                ),
+            ));
         }
         let out = st.delivered + st.leaked + st.inventory;
         // Inventory before this tick = out - produced; it must itself be non-negative.

@@ -4,7 +4,13 @@
 //! allowed) into effective training compute, multiplies it by its algorithmic
 //! efficiency, and every few quarters releases a model whose capability is
 //! the log of that effective compute, raised by data quality. Efficiency grows
-//! with talent and with spill-over from the best open-weight model.
+//! with talent at a bounded pace. Open-weight models spill over by
+//! distillation: a lab behind the best open model closes a share of the gap
+//! each quarter, a share that decays with the open model's age, and never
+//! beyond the teacher's level nor more than `distill_margin` above what the
+//! lab trained itself. Money is a stock: income (inference revenue and
+//! capital, see `capital.rs`) adds to the budget, chips, rent and power are
+//! paid from it, and whatever is not spent stays.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +24,17 @@ pub const SECONDS_PER_TICK: f64 = 7.889e6;
 /// Watts per H100-equivalent of the chip stocks labs and countries start with (an H100
 /// server's share).
 pub const START_WATTS_PER_H100E: f64 = 700.0;
+/// Price of an H100 in 2026, USD: the reference cost of compute that inference prices
+/// are quoted against, and what a lab's starting chips are valued at.
+pub const REFERENCE_COST_PER_H100E: f64 = 25_000.0;
+/// Weight of the latest purchase in a lab's running average cost per H100e.
+pub const COST_SMOOTHING: f64 = 0.2;
+/// Ceiling on the talent multiplier of algorithmic progress: no lab improves its
+/// algorithms more than twice as fast as frontier practice (keeps the growth rate of
+/// efficiency bounded whatever `talent` and `talent_elasticity` are set to).
+pub const MAX_TALENT_MULTIPLIER: f64 = 2.0;
+/// Hours in a quarter.
+pub const HOURS_PER_TICK: f64 = SECONDS_PER_TICK / 3600.0;
 
 /// A lab's state.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -28,8 +45,16 @@ pub struct Lab {
     pub country: usize,
     /// Home bloc.
     pub bloc: Bloc,
-    /// Compute budget this quarter, USD.
+    /// Money available for compute (a stock: unspent money stays), USD.
     pub budget_usd: f64,
+    /// Inference revenue last quarter, USD.
+    pub revenue_usd: f64,
+    /// Capital (private, corporate, state) received last quarter, USD.
+    pub capital_usd: f64,
+    /// Spent on chips, rent and power last quarter, USD.
+    pub spent_usd: f64,
+    /// Best capability the lab reached by its own training (log10 effective FLOP).
+    pub own_capability: f64,
     /// Algorithmic efficiency multiplier.
     pub algo_efficiency: f64,
     /// Owned chips by type (units still in service, config order).
@@ -74,6 +99,10 @@ impl Lab {
             country,
             bloc,
             budget_usd: lc.budget_usd_per_tick,
+            revenue_usd: 0.0,
+            capital_usd: 0.0,
+            spent_usd: 0.0,
+            own_capability: 0.0,
             algo_efficiency: lc.algo_efficiency,
             chips_by_type: vec![0.0; cfg.chips.len()],
             train_h100e: lc.chips_h100e,
@@ -83,7 +112,7 @@ impl Lab {
             capability: 0.0,
             stack: Stack::of(bloc, lc.release),
             price_usd_per_mtok: d.price_usd_per_mtok,
-            cost_per_h100e: 25_000.0,
+            cost_per_h100e: REFERENCE_COST_PER_H100E,
             last_release: -1,
         };
         let flop = lc.chips_h100e
@@ -91,6 +120,7 @@ impl Lab {
             * d.training_fraction
             * lc.release_every as f64;
         lab.capability = capability(flop, lab.algo_efficiency, lc.data_quality, d.data_weight);
+        lab.own_capability = lab.capability;
         lab.price_usd_per_mtok = lab.price(cfg, lc);
         lab
     }
@@ -104,16 +134,19 @@ impl Lab {
         }
     }
 
-    /// Budget for chips bought at home this quarter, and budget for renting abroad.
-    pub fn budgets(&self, cfg: &Config, lc: &LabCfg) -> (f64, f64) {
-        let abroad_allowed = self.bloc == Bloc::CN
-            && cfg.policy.us.remote_access == crate::config::RemoteAccess::Allow;
-        let abroad = if abroad_allowed {
-            self.budget_usd * lc.abroad_share
-        } else {
-            0.0
-        };
-        (self.budget_usd - abroad, abroad)
+    /// May this lab rent compute abroad? Chinese labs only while the US allows remote access.
+    pub fn may_rent_abroad(&self, cfg: &Config) -> bool {
+        self.bloc != Bloc::CN || cfg.policy.us.remote_access == crate::config::RemoteAccess::Allow
+    }
+
+    /// Power bill of the chips that run this quarter, USD.
+    pub fn power_bill(&self, cfg: &Config, utilisation: f64) -> f64 {
+        self.chip_power_gw
+            * utilisation
+            * cfg.datacenters.pue
+            * 1e6
+            * HOURS_PER_TICK
+            * cfg.chip_market.electricity_usd_per_kwh
     }
 
     /// Add delivered chips to the lab's stock.
@@ -128,12 +161,13 @@ impl Lab {
         self.train_h100e += h100e;
         self.chip_power_gw += units * chip.watts * 1e-9;
         let paid = unit_price * units / h100e;
-        self.cost_per_h100e = 0.8 * self.cost_per_h100e + 0.2 * paid;
+        self.cost_per_h100e = (1.0 - COST_SMOOTHING) * self.cost_per_h100e + COST_SMOOTHING * paid;
     }
 
     /// One quarter of training: old chips retire, powered chips (and rented ones) add FLOP,
-    /// efficiency grows with talent and open-weight spill-over.
-    pub fn train(&mut self, cfg: &Config, lc: &LabCfg, utilisation: f64, best_open: f64) {
+    /// efficiency grows with talent (bounded pace), and the released model may be
+    /// improved by distilling the best open model `best_open` = (capability, age in quarters).
+    pub fn train(&mut self, cfg: &Config, lc: &LabCfg, utilisation: f64, best_open: (f64, f64)) {
         let d = &cfg.lab_dynamics;
         let keep = 1.0 - 1.0 / d.chip_life_ticks as f64;
         self.train_h100e *= keep;
@@ -141,12 +175,24 @@ impl Lab {
         self.chips_by_type.iter_mut().for_each(|n| *n *= keep);
         let h100e = self.train_h100e * utilisation + self.rented_h100e;
         self.run_flop += h100e * flop_per_h100e_tick(d.mfu) * d.training_fraction;
-        let growth = d.algo_growth_per_tick * math::powf(lc.talent, d.talent_elasticity);
-        self.algo_efficiency *= math::exp(growth);
-        if best_open > self.capability {
-            self.algo_efficiency *= math::exp10(d.open_spillover * (best_open - self.capability));
+        let talent = math::powf(lc.talent, d.talent_elasticity).min(MAX_TALENT_MULTIPLIER);
+        self.algo_efficiency *= math::exp(d.algo_growth_per_tick * talent);
+        self.distill(cfg, best_open);
+    }
+
+    /// Distillation toward the best open-weight model: close `open_spillover × e^(−age/τ)`
+    /// of the gap, never beyond the teacher, never more than `distill_margin` above the
+    /// lab's own trained level, never lowering the released model.
+    pub fn distill(&mut self, cfg: &Config, best_open: (f64, f64)) {
+        let d = &cfg.lab_dynamics;
+        let (teacher, age) = best_open;
+        if teacher <= self.capability {
+            return;
         }
-        self.budget_usd *= math::powf(1.0 + lc.budget_growth, 0.25);
+        let pull = d.open_spillover * math::exp(-age.max(0.0) / d.distill_decay_ticks);
+        let target = self.capability + pull * (teacher - self.capability);
+        let ceiling = teacher.min(self.own_capability + d.distill_margin);
+        self.capability = self.capability.max(target.min(ceiling));
     }
 
     /// Release a model if the cycle is complete; returns true when a model was released.
@@ -156,11 +202,12 @@ impl Lab {
         }
         let d = &cfg.lab_dynamics;
         let cap = capability(
-            self.run_flop,
+            self.run_flop * run_duration_factor(cfg, tick),
             self.algo_efficiency,
             lc.data_quality,
             d.data_weight,
         );
+        self.own_capability = self.own_capability.max(cap);
         self.capability = self.capability.max(cap);
         self.stack = Stack::of(self.bloc, Lab::release_policy(cfg, lc, self.bloc));
         self.price_usd_per_mtok = self.price(cfg, lc);
@@ -172,7 +219,7 @@ impl Lab {
     /// Inference price: falls with the cost of compute and with algorithmic efficiency.
     fn price(&self, cfg: &Config, lc: &LabCfg) -> f64 {
         let d = &cfg.lab_dynamics;
-        let base = d.price_usd_per_mtok * (self.cost_per_h100e / 25_000.0)
+        let base = d.price_usd_per_mtok * (self.cost_per_h100e / REFERENCE_COST_PER_H100E)
             / self.algo_efficiency.max(1e-9);
         let open = Lab::release_policy(cfg, lc, self.bloc) == Release::Open;
         if open {
@@ -181,6 +228,14 @@ impl Lab {
             base
         }
     }
+}
+
+/// Frontier runs last longer each year (Epoch: training durations grow ~1.2× a year):
+/// the run counts `(1 + run_duration_growth)^years` release cycles of compute, up to
+/// `max_run_duration_factor`.
+pub fn run_duration_factor(cfg: &Config, tick: u32) -> f64 {
+    let d = &cfg.lab_dynamics;
+    math::powf(1.0 + d.run_duration_growth, tick as f64 / 4.0).min(d.max_run_duration_factor)
 }
 
 /// Capability of a model trained with `flop` raw FLOP: log10 of effective compute,

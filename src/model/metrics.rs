@@ -13,6 +13,7 @@ use super::stack::{Stack, N_STACKS};
 use super::utility::GridRules;
 use super::{TickReport, World};
 use crate::config::{Bloc, Config};
+use crate::error::{Error, Result};
 use crate::io::timeseries::Timeseries;
 use crate::math;
 
@@ -202,31 +203,51 @@ pub struct Recorder<'a> {
     report: &'a TickReport,
     period: String,
     ts: &'a mut Timeseries,
+    error: Option<Error>,
 }
 
 impl<'a> Recorder<'a> {
-    /// Record every metric of the tick just computed.
+    /// Record every metric of the tick just computed, after the cheap invariants (which
+    /// run in every build). A non-finite or impossible state is an error naming the tick,
+    /// the agent and the quantity; nothing wrong is written.
     pub fn record(
         cfg: &'a Config,
         world: &'a World,
         report: &'a TickReport,
         period: String,
         ts: &'a mut Timeseries,
-    ) {
+    ) -> Result<()> {
+        super::invariants::check_cheap(cfg, world, report)?;
         let mut r = Recorder {
             cfg,
             world,
             report,
             period,
             ts,
+            error: None,
         };
         r.all();
+        match r.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
+    /// Write one value; a non-finite value is never written: the first one is kept as
+    /// the tick's error (the run stops with it).
     fn put(&mut self, scope: &str, metric: &str, value: f64) {
-        let v = if value.is_finite() { value } else { 0.0 };
+        if !value.is_finite() {
+            if self.error.is_none() {
+                self.error = Some(Error::Invariant {
+                    tick: self.report.tick,
+                    agent: scope.to_string(),
+                    quantity: format!("{metric} = {value} (must be finite)"),
+                });
+            }
+            return;
+        }
         self.ts
-            .push(self.report.tick, &self.period, scope, metric, v);
+            .push(self.report.tick, &self.period, scope, metric, value);
     }
 
     fn all(&mut self) {
@@ -360,24 +381,53 @@ impl<'a> Recorder<'a> {
         for (c, ct) in cfg.countries.iter().enumerate() {
             compute[ct.bloc.index()] += w.infer_h100e[c] * util[c];
         }
+        let mut labs_money = [[0.0; 4]; 4];
+        let mut installed = [0.0; 4];
+        let mut powered = [0.0; 4];
+        for (c, ct) in cfg.countries.iter().enumerate() {
+            installed[ct.bloc.index()] += w.infer_h100e[c];
+            powered[ct.bloc.index()] += w.infer_h100e[c] * util[c];
+        }
         for l in &w.labs {
-            compute[l.bloc.index()] += l.train_h100e * util[l.country];
+            let b = l.bloc.index();
+            // Compute a bloc's labs use: owned chips that have power, plus rented abroad.
+            compute[b] += l.train_h100e * util[l.country] + l.rented_h100e;
+            installed[b] += l.train_h100e;
+            powered[b] += l.train_h100e * util[l.country];
+            labs_money[0][b] += l.revenue_usd;
+            labs_money[1][b] += l.capital_usd;
+            labs_money[2][b] += l.budget_usd;
+            labs_money[3][b] += l.rented_h100e;
         }
         for m in &w.markets {
             dc[m.bloc.index()] += m.dc_operational_gw;
         }
         for b in Bloc::ALL {
-            self.put(b.code(), "compute_h100e", compute[b.index()]);
-            self.put(b.code(), "dc_capacity_gw", dc[b.index()]);
+            let i = b.index();
+            self.put(b.code(), "compute_h100e", compute[i]);
+            self.put(b.code(), "dc_capacity_gw", dc[i]);
+            let u = if installed[i] > 0.0 {
+                powered[i] / installed[i]
+            } else {
+                1.0
+            };
+            self.put(b.code(), "chip_utilisation", u);
+            self.put(b.code(), "lab_revenue_usd", labs_money[0][i]);
+            self.put(b.code(), "lab_capital_usd", labs_money[1][i]);
+            self.put(b.code(), "lab_budget_usd", labs_money[2][i]);
+            self.put(b.code(), "rented_h100e", labs_money[3][i]);
         }
+        self.put("world", "rent_usd_per_h100e_tick", w.rental.price);
+        self.put("world", "rental_pool_h100e", w.rental.pool);
         let frontier_us = us.compute;
         let share_us = compute[0] / (compute[0] + compute[1]).max(1e-9);
         us.compute = 0.5 * frontier_us + 0.5 * share_us;
         cn.compute = 0.5 * (1.0 - frontier_us) + 0.5 * (1.0 - share_us);
+        self.put("CN", "cn_chip_self_sufficiency", w.last.cn_self_sufficiency);
         self.put(
             "CN",
             "cn_inference_self_sufficiency",
-            w.last.cn_self_sufficiency,
+            self.report.cn_inference_share,
         );
         self.power();
         self.put(

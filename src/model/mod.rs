@@ -7,6 +7,7 @@
 //! → aggregates. Only the firm phase is parallel; its reductions are done in
 //! a fixed order, so results do not depend on the thread count.
 
+pub mod capital;
 pub mod chips;
 pub mod datacenter;
 pub mod firm;
@@ -14,6 +15,7 @@ pub mod government;
 pub mod invariants;
 pub mod lab;
 pub mod metrics;
+pub mod rental;
 pub mod stack;
 #[cfg(test)]
 pub mod testing;
@@ -42,7 +44,8 @@ pub struct Aggregates {
     pub served: Vec<f64>,
     /// Per-country share of chips that had power (0–1).
     pub utilisation: Vec<f64>,
-    /// China's domestic inference chip supply over demand.
+    /// China's domestic share of its AI-chip purchases (training and inference) by value,
+    /// 0–1 (Bernstein's measure).
     pub cn_self_sufficiency: f64,
 }
 
@@ -77,7 +80,21 @@ pub struct World {
     pub us_frontier: Vec<f64>,
     /// Chinese frontier capability after each tick.
     pub cn_frontier: Vec<f64>,
+    /// Shared chip supply limits now, units per quarter (config order).
+    pub supply_limits: Vec<f64>,
+    /// Each bloc's labs' inference revenue in the first quarter (capital is indexed to it).
+    pub revenue_start: Option<[f64; 4]>,
+    /// Share of each country's wanted chip power that data centers could supply last quarter.
+    pub powered_share: Vec<f64>,
+    /// Chip power each country wanted beyond what its data centers could supply, GW.
+    pub deferred_power_gw: Vec<f64>,
+    /// The rental market this quarter.
+    pub rental: rental::RentalMarket,
 }
+
+/// Floor on the powered share used as the shadow price of power (a country whose data
+/// centers can power nothing new sees owning as 20× dearer, not infinitely).
+pub const MIN_POWERED_SHARE: f64 = 0.05;
 
 /// What happened during one tick that the metrics need but the state does not keep.
 #[derive(Clone, Debug, Default)]
@@ -86,10 +103,8 @@ pub struct TickReport {
     pub tick: u32,
     /// Chip clearing outcome.
     pub clearing: Clearing,
-    /// China's domestic inference supply this tick, H100e.
-    pub cn_domestic_supply: f64,
-    /// China's inference chip demand this tick, H100e.
-    pub cn_inference_demand: f64,
+    /// China's domestic share of its inference-chip purchases this tick, by value.
+    pub cn_inference_share: f64,
 }
 
 impl World {
@@ -141,9 +156,19 @@ impl World {
             chip_power_growth: vec![0.0; n],
             us_frontier: Vec::new(),
             cn_frontier: Vec::new(),
+            supply_limits: cfg.supply_limits.iter().map(|l| l.units_per_tick).collect(),
+            revenue_start: None,
+            powered_share: vec![1.0; n],
+            deferred_power_gw: vec![0.0; n],
+            rental: rental::RentalMarket::default(),
         };
         let totals = world.firms.totals();
-        world.last = world.aggregate(cfg, totals.clone(), world.utilisation(cfg), 0.0);
+        world.last = world.aggregate(
+            cfg,
+            totals.clone(),
+            world.utilisation(cfg),
+            cfg.chip_buyers.start_cn_domestic_share,
+        );
         // Countries start a little short of inference chips (demand ran ahead of supply
         // in 2025: Chinese H200 orders alone exceeded Nvidia's inventory [S]).
         for c in 0..n {
@@ -151,7 +176,12 @@ impl World {
                 world.last.demand_h100e[c] * cfg.chip_buyers.start_inference_cover;
             world.infer_power_gw[c] = world.infer_h100e[c] * lab::START_WATTS_PER_H100E * 1e-9;
         }
-        world.last = world.aggregate(cfg, totals, world.utilisation(cfg), 0.0);
+        world.last = world.aggregate(
+            cfg,
+            totals,
+            world.utilisation(cfg),
+            cfg.chip_buyers.start_cn_domestic_share,
+        );
         world
     }
 
@@ -166,7 +196,7 @@ impl World {
             &shares,
             cfg.countries.iter().position(|c| c.code == "US"),
         );
-        let (clearing, cn_supply, cn_demand) = self.trade_chips(cfg, t);
+        let (clearing, cn_share) = self.trade_chips(cfg, t);
         self.build_and_power(cfg, t);
         let utilisation = self.utilisation(cfg);
         self.train_labs(cfg, t, &utilisation);
@@ -188,20 +218,16 @@ impl World {
             self.seed,
             t,
         );
-        let ratio = if cn_demand > 0.0 {
-            cn_supply / cn_demand
-        } else {
-            self.last.cn_self_sufficiency
-        };
-        self.last = self.aggregate(cfg, groups, utilisation, ratio);
+        let (share, inference_share) =
+            cn_share.unwrap_or((self.last.cn_self_sufficiency, self.last.cn_self_sufficiency));
+        self.last = self.aggregate(cfg, groups, utilisation, share);
         self.us_frontier.push(self.frontier(Bloc::US));
         self.cn_frontier.push(self.frontier(Bloc::CN));
         self.tick += 1;
         TickReport {
             tick: t,
             clearing,
-            cn_domestic_supply: cn_supply,
-            cn_inference_demand: cn_demand,
+            cn_inference_share: inference_share,
         }
     }
 
@@ -261,20 +287,146 @@ impl World {
             .collect()
     }
 
-    /// Production, orders from labs and inference buyers, pro-rata clearing in two rounds
-    /// (money that found no chips in the first is redirected to chips still on the shelf),
-    /// deliveries. Returns the clearing and China's domestic inference supply and demand.
-    fn trade_chips(&mut self, cfg: &Config, t: u32) -> (Clearing, f64, f64) {
-        let extra = self.domestic_growth_bonus(cfg);
-        let supply = chips::produce(cfg, &mut self.chips, t, &extra);
-        let (mut purchases, cn_demand) = self.purchases(cfg);
-        self.rent_abroad(cfg);
+    /// Served inference (H100e) of each country's firms on each stack, from last quarter's
+    /// aggregates. The one place the innovation side reads the firms' usage.
+    pub fn usage_by_stack(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
+        let per_firm = cfg.firms.full_adoption_demand_h100e / cfg.firms.count.max(1) as f64;
+        let mut out = vec![[0.0; N_STACKS]; cfg.countries.len()];
+        for (g, t) in self.firms.groups.iter().zip(&self.last.groups) {
+            let served = self.last.served.get(g.country).copied().unwrap_or(1.0);
+            for (o, l) in out[g.country].iter_mut().zip(&t.load) {
+                *o += l * per_firm * served;
+            }
+        }
+        out
+    }
+
+    /// Labs' income this quarter: inference revenue and capital (only the compute share
+    /// reaches the compute budget), less the power bill of the chips that ran.
+    fn fund_labs(&mut self, cfg: &Config) {
+        let usage = self.usage_by_stack(cfg);
+        let revenue = capital::revenues(cfg, &self.labs, &usage);
+        if self.revenue_start.is_none() {
+            self.revenue_start = Some(capital::bloc_revenue(&self.labs, &revenue));
+        }
+        let start = self.revenue_start.unwrap_or_default();
+        let gap = self.gap_months(cfg);
+        let inflow = capital::capital(cfg, &self.labs, &revenue, &start, gap);
+        let share = cfg.capital.compute_share;
+        for ((i, lab), lc) in self.labs.iter_mut().enumerate().zip(&cfg.labs) {
+            lab.revenue_usd = revenue[i];
+            // Labs raise capital only to fund spending: up to `cash_buffer_ticks` quarters of
+            // what they spent last quarter (at least their starting budget), net of cash held.
+            let target = cfg.capital.cash_buffer_ticks * lab.spent_usd.max(lc.budget_usd_per_tick);
+            let room = (target - lab.budget_usd - share * revenue[i]).max(0.0) / share.max(1e-9);
+            lab.capital_usd = inflow[i].min(room);
+            lab.budget_usd += share * (revenue[i] + lab.capital_usd);
+            let u = self
+                .last
+                .utilisation
+                .get(lab.country)
+                .copied()
+                .unwrap_or(1.0);
+            let bill = lab.power_bill(cfg, u).min(lab.budget_usd);
+            lab.budget_usd -= bill;
+            lab.spent_usd = bill;
+        }
+    }
+
+    /// Last quarter's frontier gap in months (positive: China behind).
+    pub fn gap_months(&self, cfg: &Config) -> f64 {
+        metrics::gap_months(
+            &self.us_frontier,
+            &self.cn_frontier,
+            cfg.lab_dynamics.prehistory_pace_per_year / 4.0,
+        )
+    }
+
+    /// Data-center power (GW of chip load) each country expects to have for new chips:
+    /// running capacity plus what finishes within `power_plan_ticks`, less what its chips
+    /// (after this quarter's retirements) already draw.
+    fn power_headroom(&self, cfg: &Config, t: u32) -> Vec<f64> {
+        let n = cfg.countries.len();
+        let horizon = t + cfg.chip_market.power_plan_ticks;
+        let mut expect = vec![0.0; n];
+        for m in &self.markets {
+            let soon: f64 = m
+                .dc_building
+                .iter()
+                .filter(|p| p.ready_tick <= horizon)
+                .map(|p| p.gw)
+                .sum();
+            expect[m.country] += m.dc_operational_gw + soon;
+        }
+        let keep = 1.0 - 1.0 / cfg.lab_dynamics.chip_life_ticks as f64;
+        let power = self.chip_power_gw(cfg);
+        (0..n)
+            .map(|c| (expect[c] / cfg.datacenters.pue - power[c] * keep).max(0.0))
+            .collect()
+    }
+
+    /// Production, rent-or-own, orders from labs and inference buyers (sized to the power
+    /// buyers expect), pro-rata clearing in two rounds (money that found no chips in the
+    /// first is redirected to chips still on the shelf), deliveries, and next quarter's
+    /// prices. Returns the clearing and China's domestic share of chip purchases by value
+    /// (all chips, inference chips), or `None` when China bought nothing.
+    fn trade_chips(&mut self, cfg: &Config, t: u32) -> (Clearing, Option<(f64, f64)>) {
+        let extra = government::import_substitution_growth(
+            cfg,
+            &self.chips,
+            self.gov.cn_stance,
+            self.last.cn_self_sufficiency,
+        );
+        let push = cfg
+            .chips
+            .iter()
+            .zip(&extra)
+            .find(|(c, _)| c.designer == Bloc::CN)
+            .map(|(_, e)| *e)
+            .unwrap_or(0.0);
+        if t > 0 {
+            chips::grow_limits(cfg, &mut self.supply_limits, push);
+        }
+        let supply = chips::produce(cfg, &mut self.chips, t, &extra, &self.supply_limits);
+        self.fund_labs(cfg);
         let block = self.gov.cn_stance;
+        // Rent or own, on comparable economics.
+        let market = rental::market(
+            cfg,
+            &self.chips,
+            &self.infer_h100e,
+            &self.last.utilisation,
+            t,
+        );
+        let money: Vec<f64> = self
+            .labs
+            .iter()
+            .map(|l| {
+                if !l.may_rent_abroad(cfg) {
+                    return 0.0;
+                }
+                let shadow = 1.0 / self.powered_share[l.country].max(MIN_POWERED_SHARE);
+                let own = rental::best_own_cost(cfg, &self.chips, l.bloc, block, t) * shadow;
+                l.budget_usd * rental::rent_share(cfg, own, market.price)
+            })
+            .collect();
+        let paid = rental::rent(&mut self.labs, &money, market);
+        for (lab, p) in self.labs.iter_mut().zip(&paid) {
+            lab.budget_usd = (lab.budget_usd - p).max(0.0);
+            lab.spent_usd += p;
+        }
+        self.rental = market;
+        let mut purchases = self.purchases(cfg);
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
-        let orders: Vec<chips::Order> = purchases
+        let mut headroom = self.power_headroom(cfg, t);
+        let mut orders: Vec<chips::Order> = purchases
             .iter()
             .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &introduced, block, true))
             .collect();
+        self.deferred_power_gw = self.fit_to_power(cfg, &mut orders, &mut headroom, true);
+        for o in &orders {
+            self.chips[o.chip].demand += o.units;
+        }
         let mut clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
         let mut spent = vec![0.0; purchases.len()];
         for d in &clearing.deliveries {
@@ -291,88 +443,156 @@ impl World {
         for (p, s) in purchases.iter_mut().zip(&spent) {
             p.budget = (p.budget - s).max(0.0);
         }
-        let second: Vec<chips::Order> = purchases
+        // Power taken by first-round deliveries is no longer free for the second round.
+        let mut used = vec![0.0; cfg.countries.len()];
+        for d in &clearing.deliveries {
+            used[self.buyer_country(d.buyer)] += d.units * cfg.chips[d.chip].watts * 1e-9;
+        }
+        for (h, u) in headroom.iter_mut().zip(&used) {
+            *h = (*h - u).max(0.0);
+        }
+        let mut second: Vec<chips::Order> = purchases
             .iter()
             .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &on_shelf, block, false))
             .collect();
+        self.fit_to_power(cfg, &mut second, &mut headroom, false);
         let round2 = chips::clear(cfg, &mut self.chips, &shelf, &second);
         clearing.license_revenue += round2.license_revenue;
         clearing.deliveries.extend(round2.deliveries);
         self.deliver(cfg, &clearing);
-        let cn_supply: f64 = cfg
-            .chips
-            .iter()
-            .zip(&self.chips)
-            .filter(|(c, _)| c.designer == Bloc::CN)
-            .map(|(c, s)| s.produced * c.infer_tflops / H100_TFLOPS)
-            .sum();
-        (clearing, cn_supply, cn_demand)
+        chips::adjust_prices(cfg, &mut self.chips, t);
+        (clearing.clone(), self.cn_domestic_share(cfg, &clearing))
+    }
+
+    /// Home country of a buyer.
+    fn buyer_country(&self, b: Buyer) -> usize {
+        match b {
+            Buyer::Lab(i) => self.labs[i].country,
+            Buyer::Country(c) => c,
+        }
+    }
+
+    /// Scale each country's orders down to the power its data centers are expected to
+    /// supply. Records, on the first round, the share of wanted chip power that can be
+    /// powered (the shadow price of power for rent-or-own) and returns the chip power
+    /// wanted beyond it per country (what developers should build for), GW.
+    fn fit_to_power(
+        &mut self,
+        cfg: &Config,
+        orders: &mut [chips::Order],
+        headroom: &mut [f64],
+        first: bool,
+    ) -> Vec<f64> {
+        let n = cfg.countries.len();
+        let mut want = vec![0.0; n];
+        for o in orders.iter() {
+            want[self.buyer_country(o.buyer)] += o.units * cfg.chips[o.chip].watts * 1e-9;
+        }
+        let scale: Vec<f64> = (0..n)
+            .map(|c| {
+                if want[c] > headroom[c] {
+                    headroom[c] / want[c]
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        for o in orders.iter_mut() {
+            o.units *= scale[self.buyer_country(o.buyer)];
+        }
+        if first {
+            self.powered_share = scale.clone();
+        }
+        (0..n).map(|c| (want[c] - headroom[c]).max(0.0)).collect()
+    }
+
+    /// China's domestic share of its chip purchases this quarter, by value: all chips
+    /// (training and inference), and inference chips alone.
+    fn cn_domestic_share(&self, cfg: &Config, clearing: &Clearing) -> Option<(f64, f64)> {
+        let (mut dom, mut all, mut dom_inf, mut all_inf) = (0.0, 0.0, 0.0, 0.0);
+        for d in &clearing.deliveries {
+            let bloc = match d.buyer {
+                Buyer::Lab(i) => self.labs[i].bloc,
+                Buyer::Country(c) => cfg.countries[c].bloc,
+            };
+            // Bernstein's market data cover legal sales; smuggled chips are left out.
+            if bloc != Bloc::CN || d.smuggled {
+                continue;
+            }
+            let v = d.units * d.unit_price;
+            let domestic = cfg.chips[d.chip].designer == Bloc::CN;
+            all += v;
+            if domestic {
+                dom += v;
+            }
+            if matches!(d.buyer, Buyer::Country(_)) {
+                all_inf += v;
+                if domestic {
+                    dom_inf += v;
+                }
+            }
+        }
+        if all <= 0.0 {
+            return None;
+        }
+        let inf = if all_inf > 0.0 {
+            dom_inf / all_inf
+        } else {
+            dom / all
+        };
+        Some(((dom / all).clamp(0.0, 1.0), inf.clamp(0.0, 1.0)))
     }
 
     /// Every buyer's budget this quarter: labs for training, countries for the inference
-    /// chips their demand calls for. Also returns China's inference demand (H100e).
-    fn purchases(&mut self, cfg: &Config) -> (Vec<chips::Purchase>, f64) {
+    /// chips their demand calls for.
+    fn purchases(&mut self, cfg: &Config) -> Vec<chips::Purchase> {
         let mut out = Vec::new();
-        for (i, (lab, lc)) in self.labs.iter().zip(&cfg.labs).enumerate() {
+        for (i, lab) in self.labs.iter().enumerate() {
             out.push(chips::Purchase {
                 buyer: Buyer::Lab(i),
                 bloc: lab.bloc,
-                budget: lab.budgets(cfg, lc).0,
+                budget: lab.budget_usd,
                 use_for: chips::Use::Training,
                 alignment: self.gov.alignment[lab.country],
             });
         }
         let keep = 1.0 - 1.0 / cfg.lab_dynamics.chip_life_ticks as f64;
-        let mut cn_demand = 0.0;
+        // Inference buyers size budgets at the 2026 price per H100e, lowered along the
+        // common price-performance trend.
+        let years = self.tick as f64 / 4.0;
+        let trend = math::powf(
+            2.0,
+            -years / cfg.chip_market.price_performance_doubling_years,
+        );
         for (c, ct) in cfg.countries.iter().enumerate() {
-            let retired = self.infer_h100e[c] * (1.0 - keep);
             self.infer_h100e[c] *= keep;
             self.infer_power_gw[c] *= keep;
             let want = (self.last.demand_h100e[c] * (1.0 + cfg.chip_buyers.inference_headroom)
                 - self.infer_h100e[c])
                 .max(0.0);
-            if ct.bloc == Bloc::CN {
-                // Demand for inference chips is at least what wears out each quarter,
-                // so the self-sufficiency ratio stays meaningful when stocks run ahead.
-                cn_demand += want.max(retired);
-            }
             out.push(chips::Purchase {
                 buyer: Buyer::Country(c),
                 bloc: ct.bloc,
-                budget: want * cfg.chip_buyers.inference_budget_per_h100e_usd,
+                budget: want * cfg.chip_buyers.inference_budget_per_h100e_usd * trend,
                 use_for: chips::Use::Inference,
                 alignment: self.gov.alignment[c],
             });
         }
-        (out, cn_demand)
+        out
     }
 
-    /// Chinese labs rent compute abroad where remote access is allowed, pro-rata to a shared pool.
-    fn rent_abroad(&mut self, cfg: &Config) {
-        let d = &cfg.lab_dynamics;
-        let want: Vec<f64> = self
-            .labs
-            .iter()
-            .zip(&cfg.labs)
-            .map(|(l, lc)| l.budgets(cfg, lc).1 / d.rent_usd_per_h100e_tick)
-            .collect();
-        let total: f64 = want.iter().sum();
-        let scale = if total > d.abroad_pool_h100e {
-            d.abroad_pool_h100e / total
-        } else {
-            1.0
-        };
-        for (lab, w) in self.labs.iter_mut().zip(&want) {
-            lab.rented_h100e = w * scale;
-        }
-    }
-
-    /// Put delivered chips into labs' and countries' stocks.
+    /// Put delivered chips into labs' and countries' stocks; labs pay for theirs.
     fn deliver(&mut self, cfg: &Config, clearing: &Clearing) {
         for d in &clearing.deliveries {
             let chip = &cfg.chips[d.chip];
             match d.buyer {
-                Buyer::Lab(i) => self.labs[i].receive(d.chip, chip, d.units, d.unit_price),
+                Buyer::Lab(i) => {
+                    let lab = &mut self.labs[i];
+                    let cost = d.units * d.unit_price;
+                    lab.budget_usd = (lab.budget_usd - cost).max(0.0);
+                    lab.spent_usd += cost;
+                    lab.receive(d.chip, chip, d.units, d.unit_price);
+                }
                 Buyer::Country(c) => {
                     self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
                     self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
@@ -381,50 +601,31 @@ impl World {
         }
     }
 
-    /// Extra yearly capacity growth of Chinese chips from subsidies and protection.
-    fn domestic_growth_bonus(&self, cfg: &Config) -> Vec<f64> {
-        let cn = &cfg.policy.china;
-        let mut foreign = 0.0;
-        let mut denied = 0.0;
-        for (chip, st) in cfg.chips.iter().zip(&self.chips) {
-            if chip.designer == Bloc::CN {
-                continue;
-            }
-            let perf = st.capacity.max(chip.capacity_per_tick) * chip.infer_tflops;
-            foreign += perf;
-            if matches!(
-                chips::access(cfg, chip, Bloc::CN, self.gov.cn_stance),
-                chips::Access::Denied | chips::Access::Leak
-            ) {
-                denied += perf;
-            }
-        }
-        // Import substitution pulls domestic capacity only while domestic supply falls short.
-        let shortfall = (1.0 - self.last.cn_self_sufficiency).clamp(0.0, 1.0);
-        let protection = shortfall * if foreign > 0.0 { denied / foreign } else { 1.0 };
-        let bonus = cn.subsidy_growth_per_10bn * cn.chip_subsidy_usd_per_tick / 1e10
-            + cn.protection_growth * protection;
-        cfg.chips
-            .iter()
-            .map(|c| if c.designer == Bloc::CN { bonus } else { 0.0 })
-            .collect()
-    }
-
     /// Data-center requests per country, then every utility's quarter.
     fn build_and_power(&mut self, cfg: &Config, t: u32) {
-        let power = self.chip_power_gw(cfg);
+        // Developers build for the chips buyers hold and for those they could not power.
+        let power: Vec<f64> = self
+            .chip_power_gw(cfg)
+            .iter()
+            .zip(&self.deferred_power_gw)
+            .map(|(p, d)| p + d)
+            .collect();
         for (c, ct) in cfg.countries.iter().enumerate() {
             let prev = self.planned_chip_power_gw[c];
+            let dcs = &cfg.datacenters;
             let growth = if prev > 0.0 {
-                (power[c] / prev - 1.0).clamp(0.0, 0.2)
+                (power[c] / prev - 1.0).clamp(0.0, dcs.plan_growth_cap_per_tick)
             } else {
                 0.0
             };
-            self.chip_power_growth[c] = 0.7 * self.chip_power_growth[c] + 0.3 * growth;
+            let w = dcs.plan_growth_smoothing;
+            self.chip_power_growth[c] = (1.0 - w) * self.chip_power_growth[c] + w * growth;
             self.planned_chip_power_gw[c] = power[c];
             // Developers plan for the chips they will have when the building is finished.
             let build = cfg.blocs.get(ct.bloc).dc_build_ticks as i32;
-            let ahead = (1.0 + self.chip_power_growth[c]).powi(build).min(3.0);
+            let ahead = (1.0 + self.chip_power_growth[c])
+                .powi(build)
+                .min(dcs.plan_ahead_cap);
             let mut ms: Vec<&mut Market> =
                 self.markets.iter_mut().filter(|m| m.country == c).collect();
             datacenter::file_requests(cfg, ct.bloc, power[c] * ahead, &mut ms, t);
@@ -460,18 +661,15 @@ impl World {
 
     /// Labs train on powered chips and release on their cycle.
     fn train_labs(&mut self, cfg: &Config, t: u32, utilisation: &[f64]) {
+        // The best open-weight model and its age in quarters (the distillation teacher).
         let best_open = self
             .labs
             .iter()
             .filter(|l| l.stack.is_open())
-            .map(|l| l.capability)
-            .fold(0.0, f64::max);
-        let promotion = cfg.policy.china.open_weight_promotion;
+            .map(|l| (l.capability, (t as i64 - l.last_release) as f64))
+            .fold((0.0, 0.0), |a, b| if b.0 > a.0 { b } else { a });
         for (lab, lc) in self.labs.iter_mut().zip(&cfg.labs) {
             lab.train(cfg, lc, utilisation[lab.country], best_open);
-            if lab.bloc == Bloc::CN && lc.release == crate::config::Release::Open {
-                lab.budget_usd *= 1.0 + 0.02 * promotion;
-            }
             lab.maybe_release(cfg, lc, t);
         }
     }

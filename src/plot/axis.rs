@@ -104,8 +104,10 @@ pub(crate) fn log_ticks(range: &Range<f64>) -> Vec<f64> {
     } else {
         &[1.0]
     };
+    // Past a dozen decades, label every k-th power of ten only.
+    let every = ((hi - lo) / 12 + 1).max(1) as usize;
     let mut ticks = Vec::new();
-    for e in lo..=hi {
+    for e in (lo..=hi).step_by(every) {
         for m in mantissas {
             let v = m * 10f64.powi(e);
             if v >= range.start * (1.0 - 1e-9) && v <= range.end * (1.0 + 1e-9) {
@@ -141,21 +143,46 @@ impl XAxis {
         }
     }
 
-    /// Ticks to label: the first quarter of each year (every 4th tick if the
-    /// labels are not quarters), thinned so labels ~72 px apart never collide.
+    /// Ticks to label: the first quarter of each year (every 4th tick if
+    /// the labels are not quarters), every k-th year so labels ~72 px apart
+    /// never collide, counted back from the end; the last tick (the end of
+    /// the horizon) is always labelled, so the axis reads to where the data stops.
     pub fn key_ticks(&self, plot_width: u32) -> Vec<f64> {
-        let mut ticks: Vec<u32> = self
+        let all: Vec<u32> = self.labels.keys().copied().collect();
+        let Some(&last) = all.last() else {
+            return Vec::new();
+        };
+        let mut years: Vec<u32> = self
             .labels
             .iter()
             .filter(|(_, l)| l.ends_with("Q1"))
             .map(|(t, _)| *t)
             .collect();
-        if ticks.is_empty() {
-            ticks = self.labels.keys().copied().step_by(4).collect();
+        if years.len() < 4 {
+            // A short horizon: every quarter is a candidate label.
+            years = all.clone();
         }
-        let max_labels = (plot_width / 72).max(2) as usize;
-        let step = ticks.len().div_ceil(max_labels).max(1);
-        ticks.into_iter().step_by(step).map(f64::from).collect()
+        let r = self.range();
+        let px_per_tick = f64::from(plot_width.max(1)) / (r.end - r.start).max(1.0);
+        let min_px = 72.0;
+        let per_label = years.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(4);
+        let k = (min_px / (px_per_tick * f64::from(per_label.max(1))))
+            .ceil()
+            .clamp(1.0, 1e6) as usize;
+        let mut ticks: Vec<u32> = years.iter().rev().step_by(k).copied().collect();
+        ticks.reverse();
+        if ticks.last() != Some(&last) {
+            let too_close = ticks
+                .last()
+                .is_some_and(|&t| f64::from(last - t) * px_per_tick < min_px);
+            if too_close && ticks.len() > 1 {
+                ticks.pop();
+            } else if too_close {
+                ticks.clear();
+            }
+            ticks.push(last);
+        }
+        ticks.into_iter().map(f64::from).collect()
     }
 
     /// Calendar label of the tick nearest `x` (empty if unknown).
@@ -169,12 +196,22 @@ impl XAxis {
 }
 
 /// A "nice" tick step (1, 2, 2.5 or 5 × 10ⁿ) giving about `target` ticks over `span`.
+///
+/// Always finite and positive: a span that is zero, not finite, or so small
+/// or large that its step would under- or overflow gets a usable fallback.
 pub(crate) fn nice_step(span: f64, target: usize) -> f64 {
     if span.is_nan() || span <= 0.0 || span.is_infinite() {
         return 1.0;
     }
     let raw = span / target.max(1) as f64;
     let mag = math::exp10(math::log10(raw).floor());
+    if !(mag.is_finite() && mag > 0.0) {
+        return if raw.is_finite() && raw > 0.0 {
+            raw
+        } else {
+            1.0
+        };
+    }
     let m = match raw / mag {
         n if n <= 1.0 => 1.0,
         n if n <= 2.0 => 2.0,
@@ -182,22 +219,74 @@ pub(crate) fn nice_step(span: f64, target: usize) -> f64 {
         n if n <= 5.0 => 5.0,
         _ => 10.0,
     };
-    m * mag
+    let step = m * mag;
+    if step.is_finite() && step > 0.0 {
+        step
+    } else {
+        raw
+    }
 }
+
+/// A nice step of whole numbers (1, 2, 5 × 10ⁿ, at least 1), for counts:
+/// no axis says "2.5 markets".
+pub(crate) fn integer_step(span: f64, target: usize) -> f64 {
+    let s = nice_step(span, target).max(1.0);
+    let mag = math::exp10(math::log10(s).floor());
+    if (s / mag - 2.5).abs() < 1e-9 {
+        5.0 * mag
+    } else {
+        s
+    }
+}
+
+/// Most ticks an axis ever gets; more means the range or step was degenerate.
+const MAX_TICKS: usize = 64;
 
 /// Widen `range` outward to multiples of its nice step; return it with the ticks.
 pub(crate) fn nice_range(range: Range<f64>, target: usize) -> (Range<f64>, Vec<f64>) {
-    let step = nice_step(range.end - range.start, target);
-    // The epsilon keeps a bound that already sits on a tick (e.g. 0) from
-    // being pushed out by one step through rounding noise.
-    let lo = (range.start / step + 1e-9).floor() * step;
-    let hi = (range.end / step - 1e-9).ceil() * step;
-    let n = ((hi - lo) / step).round() as i64;
-    let ticks = (0..=n)
-        .map(|k| lo + k as f64 * step)
+    stepped_range(range, target, nice_step)
+}
+
+/// [`nice_range`] with whole-number steps, for counts.
+pub(crate) fn integer_range(range: Range<f64>, target: usize) -> (Range<f64>, Vec<f64>) {
+    stepped_range(range, target, integer_step)
+}
+
+/// Widen `range` to multiples of `step_of(span, target)` and list the ticks.
+///
+/// Never panics and never returns more than [`MAX_TICKS`] ticks: any finite
+/// range works, however huge (±1e308, where `end - start` overflows) or tiny
+/// (1e-310, where the step underflows); a non-finite or empty range becomes 0..1.
+fn stepped_range(
+    range: Range<f64>,
+    target: usize,
+    step_of: fn(f64, usize) -> f64,
+) -> (Range<f64>, Vec<f64>) {
+    let (lo, hi) = (range.start, range.end);
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return (0.0..1.0, vec![0.0, 0.5, 1.0]);
+    }
+    // Halve before subtracting so ±1e308 does not overflow to infinity.
+    let span = (hi / 2.0 - lo / 2.0) * 2.0;
+    let step = step_of(span, target);
+    let a = (lo / step + 1e-9).floor();
+    let b = (hi / step - 1e-9).ceil();
+    let n = b - a;
+    let (lo2, hi2) = (a * step, b * step);
+    if !(n.is_finite() && n >= 1.0 && n <= MAX_TICKS as f64 && lo2.is_finite() && hi2.is_finite()) {
+        // Degenerate (overflowing ends, step lost to rounding): keep the raw
+        // range and put evenly spaced ticks on it.
+        let k = target.clamp(2, MAX_TICKS);
+        let ticks = (0..=k)
+            .map(|i| lo + (hi / k as f64 - lo / k as f64) * i as f64)
+            .collect();
+        return (lo..hi, ticks);
+    }
+    let ticks = (0..=n as i64)
+        .map(|k| (a + k as f64) * step)
         .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
         .collect();
-    (lo..hi, ticks)
+    (lo2..hi2, ticks)
 }
 
 /// Decimals needed to print multiples of `step` exactly (at most 4).
@@ -241,6 +330,10 @@ fn suffix_for(scale: f64) -> (f64, &'static str) {
 /// and decimals from the tick `step`, so a compute axis reads "2.5M" rather
 /// than "2500000".
 pub(crate) fn format_number(v: f64, step: f64, scale: f64) -> String {
+    if scale.abs() >= 1e15 {
+        // Beyond trillions no suffix helps; only pathological inputs get here.
+        return format!("{v:.1e}");
+    }
     let (div, suffix) = suffix_for(scale.abs());
     let s = format!("{:.*}{suffix}", decimals_for(step / div), v / div);
     // "-0" reads like a bug on an axis.
@@ -328,8 +421,13 @@ mod tests {
             .map(|t| (t, crate::io::timeseries::period_label(2026, 1, t)))
             .collect();
         let x = XAxis::new(&periods);
-        assert_eq!(x.key_ticks(2000).len(), 10);
-        assert!(x.key_ticks(300).len() <= 4);
+        // Ten year starts, and the end of the horizon labelled too.
+        let wide = x.key_ticks(2000);
+        assert_eq!(wide.len(), 11);
+        assert_eq!(x.label(*wide.last().unwrap()), "2035Q4");
+        let narrow = x.key_ticks(300);
+        assert!(narrow.len() <= 5, "{narrow:?}");
+        assert_eq!(x.label(*narrow.last().unwrap()), "2035Q4");
         assert_eq!(x.label(4.0), "2027Q1");
         assert_eq!(x.range(), 0.0..39.0);
     }

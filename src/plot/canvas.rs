@@ -31,11 +31,10 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
 /// Result of a drawing step.
 pub(crate) type DrawResult<T = ()> = std::result::Result<T, DrawError>;
 
-/// Draw a `size` image with `draw`, encode it as PNG and write it atomically to `path`.
-///
-/// Failures while drawing are reported as output errors on `path` (exit 1):
-/// the input was fine, the chart could not be produced.
-pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> Result<()>
+/// Draw a `size` image with `draw` and return its PNG bytes, writing nothing
+/// (`path` only names the chart in an error). Callers that write several
+/// charts render them all first, so a failure leaves no chart half-updated.
+pub(crate) fn render_png_bytes<F>(path: &Path, size: (u32, u32), draw: F) -> Result<Vec<u8>>
 where
     F: FnOnce(&Area<'_>) -> DrawResult,
 {
@@ -53,8 +52,19 @@ where
         draw(&root).map_err(|e| fail(e.0))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    let bytes = encode_png(&buf, size).map_err(|e| fail(e.to_string()))?;
-    write_atomic(path, &bytes)
+    encode_png(&buf, size).map_err(|e| fail(e.to_string()))
+}
+
+/// Write rendered charts, each atomically, in order; returns their paths.
+pub(crate) fn write_all(
+    files: Vec<(std::path::PathBuf, Vec<u8>)>,
+) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        write_atomic(&path, &bytes)?;
+        out.push(path);
+    }
+    Ok(out)
 }
 
 /// Encode an RGB8 buffer as PNG bytes (adaptive filtering for small files).

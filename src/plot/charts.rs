@@ -1,20 +1,28 @@
 //! The seven standard figures of one run.
 //!
+//! Chart rules applied here (issue 16): blue and red only for the US and
+//! China; axis rules from the metric catalogue (zero-based non-negative
+//! quantities, whole-number counts, log ratios with a 1× line, a 0.5 line
+//! on indices, the gap as "US lead, months"); direct end labels instead of
+//! legends; noisy quarterly series as a 4-quarter mean over the faint raw line.
+//!
 //! Each figure answers one question of the innovation-vs-diffusion story
 //! (who adopts, who leads the frontier, chips, power, data centres,
 //! alignment, and the summary dashboard). A metric missing from the CSV
 //! leaves its panel saying "no data" rather than failing the run's charts.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use plotters::style::RGBColor;
 use rayon::prelude::*;
 
-use super::axis::{XAxis, YFormat};
-use super::canvas::render_png;
+use super::axis::XAxis;
+use super::canvas::{render_png_bytes, write_all};
 use super::figure::{draw_figure, FigureSpec, Layout};
-use super::panel::{Kind, Panel, Series};
+use super::panel::{trailing_mean, Kind, Panel, Series};
 use super::style::{self, bloc_color, bloc_label, stack_color, stack_label, BLOCS, STACKS};
+use crate::catalogue;
 use crate::error::Result;
 use crate::io::timeseries::Timeseries;
 
@@ -26,6 +34,15 @@ pub struct ChartMeta {
     pub config_name: String,
     /// The run's master seed.
     pub seed: u64,
+}
+
+impl ChartMeta {
+    /// The default chart subtitle, "config baseline · seed 42". Callers that
+    /// know the run's provenance (overrides, overlay chain, resume parent)
+    /// pass their own subtitle to [`render_run_charts`] instead.
+    pub fn subtitle(&self) -> String {
+        format!("config {} · seed {}", self.config_name, self.seed)
+    }
 }
 
 /// File names of the run figures, in the order a report shows them
@@ -40,29 +57,85 @@ pub const RUN_CHARTS: [&str; 7] = [
     "alignment.png",
 ];
 
+/// Quarters in the trailing mean drawn over noisy quarterly series.
+const SMOOTH: usize = 4;
+
 /// Render all run figures of `ts` into `charts_dir` (created if needed);
 /// returns the written paths in [`RUN_CHARTS`] order.
 ///
-/// Each PNG is written atomically, and the same data gives byte-identical
-/// files, so charts can be hashed and diffed like the CSV.
+/// `subtitle` is printed under every title: the run's provenance, e.g.
+/// "baseline + policy.us.friction=0.9 · seed 42" ([`ChartMeta::subtitle`]
+/// gives the plain default). The figures render in parallel into memory;
+/// only when all succeeded are they written (each atomically), so a failure
+/// leaves the folder's charts as they were. Same data, same bytes, at any
+/// thread count.
 pub fn render_run_charts(
     ts: &Timeseries,
-    meta: &ChartMeta,
+    subtitle: &str,
     charts_dir: &Path,
 ) -> Result<Vec<PathBuf>> {
+    let pngs = run_chart_pngs(ts, subtitle, charts_dir)?;
+    write_all(pngs)
+}
+
+/// The run figures as PNG bytes, rendered in parallel, without writing:
+/// `(path under charts_dir, bytes)` in [`RUN_CHARTS`] order.
+pub fn run_chart_pngs(
+    ts: &Timeseries,
+    subtitle: &str,
+    charts_dir: &Path,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let x = XAxis::new(&ts.periods());
-    let subtitle = format!("config {} · seed {}", meta.config_name, meta.seed);
-    let specs = run_figures(ts, &subtitle);
+    let specs = run_figures(ts, subtitle);
     specs
         .par_iter()
         .map(|(file, spec)| {
             let path = charts_dir.join(file);
-            render_png(&path, style::FIGURE_SIZE, |root| {
+            let bytes = render_png_bytes(&path, style::FIGURE_SIZE, |root| {
                 draw_figure(root, spec, &x)
             })?;
-            Ok(path)
+            Ok((path, bytes))
         })
         .collect()
+}
+
+/// The y axis one panel of a run figure chose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelAxis {
+    /// Figure file name (one of [`RUN_CHARTS`]).
+    pub file: &'static str,
+    /// Panel title.
+    pub panel: String,
+    /// The catalogue metric the panel shows, if it shows one.
+    pub metric: Option<String>,
+    /// The y range drawn.
+    pub range: Range<f64>,
+    /// Whether the axis is log10.
+    pub log: bool,
+    /// Tick positions.
+    pub ticks: Vec<f64>,
+}
+
+/// The y axis every chart panel of the run figures chooses for `ts`, so
+/// tests (and curious readers) can check the axis rules without decoding
+/// pixels: a non-negative metric's range starts at 0, a count's ticks are
+/// whole, a ratio's axis is log.
+pub fn run_chart_axes(ts: &Timeseries) -> Vec<PanelAxis> {
+    let mut out = Vec::new();
+    for (file, spec) in run_figures(ts, "") {
+        for p in spec.panels.iter().filter(|p| p.kind != Kind::Note) {
+            let c = p.y_axis_choice(330);
+            out.push(PanelAxis {
+                file,
+                panel: p.title.clone(),
+                metric: p.metric.clone(),
+                range: c.range,
+                log: c.log,
+                ticks: c.ticks,
+            });
+        }
+    }
+    out
 }
 
 /// A figure's title, layout and panels, built from the data.
@@ -98,44 +171,54 @@ fn run_figures(ts: &Timeseries, subtitle: &str) -> Vec<(&'static str, FigureSpec
         .collect()
 }
 
-/// One series of `metric` in `scope`, labelled with the bloc's reader-facing name.
+/// `metric` in `scope` as a line in the bloc's colour, labelled at its end.
 fn bloc(ts: &Timeseries, metric: &str, scope: &str) -> Series {
+    let short = match scope {
+        "NONALIGNED" => "Non-aligned".to_string(),
+        s => bloc_label(s),
+    };
     Series::new(
         bloc_label(scope),
         bloc_color(scope),
         ts.series(metric, scope),
     )
+    .labelled(short)
 }
 
-/// `metric` for the US and China, the two-line comparison most panels make.
-fn us_cn(ts: &Timeseries, title: &str, y_label: &str, fmt: YFormat, metric: &str) -> Panel {
-    Panel::lines(title, y_label, fmt)
-        .with(bloc(ts, metric, "US"))
-        .with(bloc(ts, metric, "CN"))
-}
-
-/// `metric` for the four blocs (plus the world line when `world` is set).
-fn by_bloc(
-    ts: &Timeseries,
-    title: &str,
-    y_label: &str,
-    fmt: YFormat,
-    metric: &str,
-    world: bool,
-) -> Panel {
-    let mut p = Panel::lines(title, y_label, fmt);
-    for b in BLOCS {
+/// A panel of `metric` for the blocs in `scopes`, end-labelled, no legend.
+fn by_bloc(ts: &Timeseries, title: &str, metric: &str, scopes: &[&str]) -> Panel {
+    let mut p = Panel::for_metric(title, metric);
+    p.legend = false;
+    for b in scopes {
         p = p.with(bloc(ts, metric, b));
-    }
-    if world {
-        p = p.with(bloc(ts, metric, "world"));
     }
     p
 }
 
+/// A noisy quarterly series as its 4-quarter mean, labelled at the end with
+/// `label` and the last mean, over the raw quarters drawn faint.
+fn smoothed(
+    panel: Panel,
+    raw: Vec<(u32, f64)>,
+    color: RGBColor,
+    label: &str,
+    metric: &str,
+) -> Panel {
+    let mean = trailing_mean(&raw, SMOOTH);
+    let m = catalogue::metric(metric);
+    let end = mean
+        .last()
+        .map(|p| format!("{label} {}", m.format(p.1)))
+        .unwrap_or_else(|| label.to_string());
+    panel
+        .with(Series::faint(color, raw))
+        .with(Series::new(label, color, mean).labelled(end.trim().to_string()))
+}
+
 /// Adoption split by model stack in `scope`, as stacked areas.
 fn stack_panel(ts: &Timeseries, title: &str, scope: &str) -> Panel {
-    let mut p = Panel::lines(title, "share of firms (%)", YFormat::Percent);
+    let mut p = Panel::for_metric(title, "adoption_share");
+    p.y_label = "share of firms (%)".into();
     p.kind = Kind::Stacked;
     for s in STACKS {
         p = p.with(Series::new(
@@ -148,18 +231,17 @@ fn stack_panel(ts: &Timeseries, title: &str, scope: &str) -> Panel {
 }
 
 fn adoption(ts: &Timeseries) -> Figure {
-    let headline = by_bloc(
+    let mut headline = by_bloc(
         ts,
-        "Share of firms using AI, by bloc",
-        "share of firms (%)",
-        YFormat::Percent,
+        "Share of firms using any AI model, by bloc",
         "adoption_share",
-        true,
+        &["US", "CN", "ALLY", "NONALIGNED", "world"],
     );
+    headline.y_label = "share of firms (%)".into();
     let panels = vec![
         headline,
-        stack_panel(ts, "World: which model stack firms use", "world"),
-        stack_panel(ts, "Non-aligned (Global South): which stack", "NONALIGNED"),
+        stack_panel(ts, "World: whose models firms use", "world"),
+        stack_panel(ts, "Non-aligned (Global South): whose models", "NONALIGNED"),
     ];
     (
         "Diffusion: AI adoption by firms".into(),
@@ -169,28 +251,26 @@ fn adoption(ts: &Timeseries) -> Figure {
 }
 
 fn frontier(ts: &Timeseries) -> Figure {
-    // Neither axis starts at zero: the story is the distance between the
-    // lines, and the parity line must stay visible above the axis.
-    let mut cap = us_cn(
+    let mut cap = by_bloc(
         ts,
         "Frontier capability",
-        "capability (ECI-like points)",
-        YFormat::Number,
         "frontier_capability",
+        &["US", "CN"],
     );
-    cap.zero_based = false;
-    let mut gap = Panel::lines(
-        "Frontier gap: how far China trails",
-        "months behind (negative = ahead)",
-        YFormat::Number,
-    )
-    .with(Series::new(
-        "China's lag behind the US",
-        style::CN,
+    cap.y_label = "log10 effective FLOP".into();
+    let mut gap = Panel::for_metric(
+        "US lead at the frontier (4-quarter mean; raw quarters faint)",
+        "frontier_gap_months",
+    );
+    gap.legend = false;
+    gap.y_label = "US lead (months; negative = China ahead)".into();
+    let gap = smoothed(
+        gap,
         ts.series("frontier_gap_months", "world"),
-    ))
-    .with_ref("parity", 0.0);
-    gap.zero_based = false;
+        style::TEXT,
+        "",
+        "frontier_gap_months",
+    );
     (
         "Innovation: the frontier race".into(),
         Layout::Grid(1, 2),
@@ -201,25 +281,22 @@ fn frontier(ts: &Timeseries) -> Figure {
 fn chips(ts: &Timeseries) -> Figure {
     let stock = by_bloc(
         ts,
-        "Compute stock by bloc",
-        "installed, powered (H100e)",
-        YFormat::Number,
+        "Installed, powered compute by bloc",
         "compute_h100e",
-        false,
+        &BLOCS,
     );
-    let selfsuff = Panel::lines(
-        "China inference chip self-sufficiency",
-        "domestic supply ÷ demand",
-        YFormat::Multiple,
-    )
-    .with(bloc(ts, "cn_inference_self_sufficiency", "CN"))
-    .with_ref("self-sufficient (1.0)", 1.0);
-    let revenue = Panel::lines(
-        "US chip licence revenue",
-        "USD per quarter",
-        YFormat::Number,
-    )
-    .with(Series::new(
+    let mut selfsuff = Panel::for_metric(
+        "China's inference chips: domestic supply ÷ demand",
+        "cn_inference_self_sufficiency",
+    );
+    selfsuff.legend = false;
+    selfsuff.y_label = "supply ÷ demand".into();
+    selfsuff.refs[0].label = "self-sufficient (1×)".into();
+    let selfsuff = selfsuff.with(bloc(ts, "cn_inference_self_sufficiency", "CN"));
+    let mut revenue = Panel::for_metric("US chip licence revenue", "us_license_revenue_usd");
+    revenue.legend = false;
+    revenue.y_label = "USD per quarter".into();
+    let revenue = revenue.with(Series::new(
         "licence revenue",
         style::US,
         ts.series("us_license_revenue_usd", "US"),
@@ -232,92 +309,107 @@ fn chips(ts: &Timeseries) -> Figure {
 }
 
 fn power(ts: &Timeseries) -> Figure {
+    let critical = ts.last_value("critical_reserve_margin", "US");
+    let crit = critical.filter(|c| c.is_finite()).unwrap_or(0.15);
+    let last = ts.periods().last().map(|p| p.1.clone()).unwrap_or_default();
     let markets: Vec<String> = ts
         .scopes_of("reserve_margin")
         .into_iter()
         .filter(|s| s.starts_with("US-"))
         .collect();
-    let mut margins = Panel::lines(
-        "US power markets: reserve margin",
-        "reserve margin (%)",
-        YFormat::Percent,
+    let mut margins = Panel::for_metric(
+        format!("US power markets: reserve margin (orange: below the critical margin in {last})"),
+        "reserve_margin",
     );
-    for (i, m) in markets.iter().enumerate() {
-        let mut s = Series::new(
-            m.trim_start_matches("US-"),
-            style::series_color(i),
-            ts.series("reserve_margin", m),
-        );
-        s.dashed = i >= 12;
+    margins.zero_based = true;
+    margins.legend = false;
+    margins.y_label = "reserve margin (%)".into();
+    let mut below = Vec::new();
+    for m in &markets {
+        let pts = ts.series("reserve_margin", m);
+        let short = m.trim_start_matches("US-");
+        match pts.last() {
+            Some(&(_, v)) if v < crit => {
+                let end = format!("{short} {}", catalogue::fixed(v * 100.0, 0) + "%");
+                below.push(Series::new(short, style::HIGHLIGHT, pts).labelled(end))
+            }
+            _ => {
+                let mut s = Series::new("", style::CONTEXT, pts);
+                s.width = 2;
+                margins = margins.with(s);
+            }
+        }
+    }
+    for mut s in below {
         s.width = 2;
         margins = margins.with(s);
     }
-    let critical = ts.last_value("critical_reserve_margin", "US");
     let label = match critical {
-        Some(c) => format!("critical margin ({:.0}%)", c * 100.0),
+        Some(c) => format!(
+            "critical margin ({})",
+            catalogue::metric("critical_reserve_margin").format(c)
+        ),
         None => "critical margin (default 15%)".to_string(),
     };
-    margins = margins.with_ref(label, critical.unwrap_or(0.15));
-    let below = Panel::lines(
+    margins.refs.push(super::panel::RefLine {
+        label,
+        value: crit,
+        strong: true,
+    });
+    margins.shade = Some((0.0, crit, style::lighten(style::HIGHLIGHT, 0.9)));
+    let mut count = Panel::for_metric(
         "US markets below the critical margin",
-        "markets",
-        YFormat::Number,
-    )
-    .with(Series::new(
+        "us_markets_below_critical",
+    );
+    count.legend = false;
+    count.y_label = format!("markets (of {})", markets.len());
+    let count = count.with(Series::new(
         "markets below critical",
         style::US,
         ts.series("us_markets_below_critical", "US"),
     ));
-    let spare = Panel::lines(
-        "China spare power vs global DC demand",
-        "spare power ÷ DC demand",
-        YFormat::Multiple,
+    let mut spare = Panel::for_metric(
+        "China's spare power ÷ world data-centre demand",
+        "cn_spare_power_over_global_dc_demand",
     )
-    .with(Series::new(
+    .with_ref("3×", 3.0);
+    spare.legend = false;
+    spare.y_label = "spare power ÷ DC demand".into();
+    let spare = spare.with(Series::new(
         "China spare power",
         style::CN,
         ts.series("cn_spare_power_over_global_dc_demand", "world"),
-    ))
-    .with_ref("3× line", 3.0);
+    ));
     (
         "Power: grid headroom for data centres".into(),
         Layout::WideOverTwo,
-        vec![margins, below, spare],
+        vec![margins, count, spare],
     )
 }
 
 fn datacenters(ts: &Timeseries) -> Figure {
-    let cap = by_bloc(
-        ts,
-        "Data-centre capacity by bloc",
-        "capacity (GW)",
-        YFormat::Number,
-        "dc_capacity_gw",
-        false,
-    );
+    let cap = by_bloc(ts, "Data-centre capacity by bloc", "dc_capacity_gw", &BLOCS);
     ("Data centres".into(), Layout::Grid(1, 1), vec![cap])
 }
 
 fn alignment(ts: &Timeseries) -> Figure {
-    let series = |metric: &str, who: &str| bloc(ts, &format!("{metric}.{who}"), "world");
-    let recolor = |mut s: Series, who: &str| {
-        s.label = format!("aligned with {}", bloc_label(who));
-        s.color = bloc_color(who);
-        s
+    let line = |metric: &str, who: &str| {
+        Series::new(
+            format!("aligned with {}", bloc_label(who)),
+            bloc_color(who),
+            ts.series(&format!("{metric}.{who}"), "world"),
+        )
+        .labelled(bloc_label(who))
     };
-    let mut count = Panel::lines(
-        "Countries aligned with each stack",
-        "countries",
-        YFormat::Number,
-    );
-    let mut gdp = Panel::lines(
-        "World GDP aligned with each stack",
-        "share of world GDP (%)",
-        YFormat::Percent,
-    );
+    let mut count = Panel::for_metric("Countries aligned with each stack", "aligned_countries");
+    count.y_label = "countries".into();
+    count.legend = false;
+    let mut gdp = Panel::for_metric("World GDP aligned with each stack", "aligned_gdp_share");
+    gdp.y_label = "share of world GDP (%)".into();
+    gdp.legend = false;
     for who in ["US", "CN"] {
-        count = count.with(recolor(series("aligned_countries", who), who));
-        gdp = gdp.with(recolor(series("aligned_gdp_share", who), who));
+        count = count.with(line("aligned_countries", who));
+        gdp = gdp.with(line("aligned_gdp_share", who));
     }
     (
         "Alignment: which stack do countries side with?".into(),
@@ -326,18 +418,42 @@ fn alignment(ts: &Timeseries) -> Figure {
     )
 }
 
+/// The index metrics the dashboard mirrors.
+const INDICES: [(&str, &str); 3] = [
+    ("Innovation", "innovation_index"),
+    ("Diffusion", "diffusion_index"),
+    ("Dominance", "dominance_index"),
+];
+
+/// One y range, symmetric about 0.5, that holds every US and China index
+/// value: the mirrored panels then share a scale, so a lead looks as big as it is.
+fn index_range(ts: &Timeseries) -> Range<f64> {
+    let dev = INDICES
+        .iter()
+        .flat_map(|(_, m)| ["US", "CN"].map(|s| ts.series(m, s)))
+        .flatten()
+        .map(|(_, v)| (v - 0.5).abs())
+        .filter(|d| d.is_finite())
+        .fold(0.0, f64::max);
+    let h = ((dev * 1.05 / 0.05).ceil() * 0.05).clamp(0.1, 0.5);
+    0.5 - h..0.5 + h
+}
+
 fn dashboard(ts: &Timeseries) -> Figure {
-    let idx = |title: &str, metric: &str| {
-        let mut p = us_cn(ts, title, "index (0–1)", YFormat::Number, metric);
-        p.zero_based = false;
-        p
+    let range = index_range(ts);
+    let idx = |name: &str, metric: &str| {
+        let mut p = Panel::for_metric(
+            format!("{name} index (4-quarter mean; raw quarters faint)"),
+            metric,
+        );
+        p.legend = false;
+        p.fixed_y = Some(range.clone());
+        p.y_label = "index (0.5 = level)".into();
+        let p = smoothed(p, ts.series(metric, "US"), style::US, "US", metric);
+        smoothed(p, ts.series(metric, "CN"), style::CN, "China", metric)
     };
-    let panels = vec![
-        idx("Innovation index", "innovation_index"),
-        idx("Diffusion index", "diffusion_index"),
-        idx("Dominance index", "dominance_index"),
-        Panel::note(scoreboard_title(ts), scoreboard(ts)),
-    ];
+    let mut panels: Vec<Panel> = INDICES.iter().map(|(n, m)| idx(n, m)).collect();
+    panels.push(Panel::note(scoreboard_title(ts), scoreboard(ts)));
     (
         "Innovation vs diffusion: who leads?".into(),
         Layout::Grid(2, 2),
@@ -347,19 +463,14 @@ fn dashboard(ts: &Timeseries) -> Figure {
 
 fn scoreboard_title(ts: &Timeseries) -> String {
     match ts.periods().last() {
-        Some((_, p)) => format!("Scoreboard at {p}"),
+        Some((_, p)) => format!("Scoreboard at {p} (4-quarter means)"),
         None => "Scoreboard".into(),
     }
 }
 
-/// The scoreboard: who leads each race at the last tick, then the drivers.
+/// The scoreboard: who leads each race over the last four quarters, then the drivers.
 fn scoreboard(ts: &Timeseries) -> Vec<(String, RGBColor)> {
-    let races = [
-        ("Innovation", "innovation_index"),
-        ("Diffusion", "diffusion_index"),
-        ("Dominance", "dominance_index"),
-    ];
-    let mut lines: Vec<(String, RGBColor)> = races
+    let mut lines: Vec<(String, RGBColor)> = INDICES
         .iter()
         .map(|(name, metric)| race_line(ts, name, metric))
         .collect();
@@ -367,36 +478,67 @@ fn scoreboard(ts: &Timeseries) -> Vec<(String, RGBColor)> {
     lines
 }
 
-/// "Innovation: US leads, 0.75 vs 0.57", in the leader's colour.
+/// The last `SMOOTH` values of `metric` in `scope`.
+fn recent(ts: &Timeseries, metric: &str, scope: &str) -> Vec<f64> {
+    let s = ts.series(metric, scope);
+    s[s.len().saturating_sub(SMOOTH)..]
+        .iter()
+        .map(|p| p.1)
+        .collect()
+}
+
+/// "Innovation: US leads, 0.75 vs 0.57", in the leader's colour, from
+/// 4-quarter means; "too close to call" when the lead changed hands within
+/// those quarters (one noisy quarter must not decide a headline).
 fn race_line(ts: &Timeseries, name: &str, metric: &str) -> (String, RGBColor) {
-    let (Some(us), Some(cn)) = (ts.last_value(metric, "US"), ts.last_value(metric, "CN")) else {
+    let (us, cn) = (recent(ts, metric, "US"), recent(ts, metric, "CN"));
+    if us.is_empty() || us.len() != cn.len() {
         return (format!("{name}: no data"), style::SUBTLE);
-    };
-    let (u, c) = crate::report::format_pair(us, cn);
-    if us > cn {
-        (format!("{name}: US leads, {u} vs {c}"), style::US)
-    } else if cn > us {
-        (format!("{name}: China leads, {c} vs {u}"), style::CN)
+    }
+    let mean = |v: &[f64]| v.iter().map(|x| x / v.len() as f64).sum::<f64>();
+    let (u, c) = (mean(&us), mean(&cn));
+    let m = catalogue::metric(metric);
+    let (fu, fc) = (m.format(u), m.format(c));
+    let us_each = us.iter().zip(&cn).all(|(a, b)| a > b);
+    let cn_each = us.iter().zip(&cn).all(|(a, b)| b > a);
+    if us_each {
+        (format!("{name}: US leads, {fu} vs {fc}"), style::US)
+    } else if cn_each {
+        (format!("{name}: China leads, {fc} vs {fu}"), style::CN)
     } else {
-        (format!("{name}: tied at {u}"), style::TEXT)
+        (
+            format!("{name}: too close to call ({fu} vs {fc}; lead changed hands)"),
+            style::TEXT,
+        )
     }
 }
 
 /// One-line facts behind the scores (each skipped when its metric is missing).
 fn driver_lines(ts: &Timeseries) -> Vec<String> {
-    let last = |m: &str, s: &str| ts.last_value(m, s);
+    let last = |m: &str, s: &str| ts.last_value(m, s).filter(|v| v.is_finite());
     let mut lines = Vec::new();
-    if let Some(g) = last("frontier_gap_months", "world") {
-        let side = if g >= 0.0 { "behind" } else { "ahead" };
-        lines.push(format!("Frontier gap: China {:.1} months {side}", g.abs()));
+    let gap = recent(ts, "frontier_gap_months", "world");
+    if !gap.is_empty() {
+        let g = gap.iter().map(|x| x / gap.len() as f64).sum::<f64>();
+        let who = if g >= 0.0 { "US" } else { "China" };
+        lines.push(format!(
+            "Frontier: {who} ahead by {} months",
+            catalogue::fixed(g.abs(), 1)
+        ));
     }
     if let (Some(us), Some(cn)) = (last("compute_h100e", "US"), last("compute_h100e", "CN")) {
         if cn > 0.0 {
-            lines.push(format!("US compute stock: {:.1}× China's", us / cn));
+            lines.push(format!(
+                "US compute stock: {}× China's",
+                catalogue::significant(us / cn, 2)
+            ));
         }
     }
     if let Some(a) = last("adoption_share", "world") {
-        lines.push(format!("Firms using AI worldwide: {:.0}%", a * 100.0));
+        lines.push(format!(
+            "Firms using AI worldwide: {}",
+            catalogue::metric("adoption_share").format(a)
+        ));
     }
     let (us, cn) = (
         last("aligned_countries.US", "world"),
@@ -407,9 +549,19 @@ fn driver_lines(ts: &Timeseries) -> Vec<String> {
             "Countries aligned: {us:.0} with the US, {cn:.0} with China"
         ));
     }
-    let ratio = "cn_inference_self_sufficiency";
-    if let (_, Some(when)) = crate::report::crossing(ts, ratio, "CN", 1.0) {
+    if let Some(when) = sustained_from(ts, "cn_inference_self_sufficiency", "CN", 1.0) {
         lines.push(format!("China inference chips self-sufficient from {when}"));
     }
     lines
+}
+
+/// The period from which `metric` stays at or above `level` to the end.
+fn sustained_from(ts: &Timeseries, metric: &str, scope: &str, level: f64) -> Option<String> {
+    let s = ts.series(metric, scope);
+    let start = s
+        .iter()
+        .rposition(|p| p.1 < level || p.1.is_nan())
+        .map_or(0, |i| i + 1);
+    let tick = s.get(start)?.0;
+    ts.periods().into_iter().find(|p| p.0 == tick).map(|p| p.1)
 }

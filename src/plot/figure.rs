@@ -92,15 +92,13 @@ pub(crate) fn header<'a>(
         HAlign::Left,
         VAlign::Top,
     )?;
-    draw_text(
-        root,
-        subtitle,
-        &Font::regular(15.0, style::SUBTLE),
-        (24, 50),
-        HAlign::Left,
-        VAlign::Top,
-    )?;
-    let mut used = 74;
+    let sub_font = Font::regular(15.0, style::SUBTLE);
+    let lines = wrap(subtitle, &sub_font, w.saturating_sub(48))?;
+    for (i, line) in lines.iter().enumerate() {
+        let y = 50 + 21 * i as i32;
+        draw_text(root, line, &sub_font, (24, y), HAlign::Left, VAlign::Top)?;
+    }
+    let mut used = 74 + 21 * lines.len().saturating_sub(1) as u32;
     if !legend.is_empty() {
         let strip = root.clone().shrink((24, used), (w.saturating_sub(48), 120));
         used += legend_rows(&strip, legend, 15.0)? + 4;
@@ -109,6 +107,35 @@ pub(crate) fn header<'a>(
         (8, used),
         (w.saturating_sub(16), h.saturating_sub(used + 8)),
     ))
+}
+
+/// Split `text` into lines no wider than `width`, breaking at spaces
+/// (a provenance subtitle with several overrides must not run off the image).
+pub(crate) fn wrap(text: &str, font: &Font, width: u32) -> DrawResult<Vec<String>> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let candidate = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
+        if !cur.is_empty() && text_width(&candidate, font)? > width {
+            lines.push(std::mem::take(&mut cur));
+            cur = word.to_string();
+        } else {
+            cur = candidate;
+        }
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    // More than three lines would eat the plot; the rest is elided.
+    if lines.len() > 3 {
+        lines.truncate(3);
+        lines[2].push_str(" …");
+    }
+    Ok(lines)
 }
 
 /// Draw legend entries left to right, wrapping to new rows; return the height used.

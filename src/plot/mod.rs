@@ -13,16 +13,22 @@
 //! writes HTML. `crate::render` reads the inputs and assembles pages.
 
 mod axis;
+mod bands;
 mod canvas;
 mod charts;
 mod compare;
 mod figure;
+mod heatmap;
 mod panel;
+mod scale;
 /// Palette and fonts, public so sweep and scenario charts use the same colours.
 pub mod style;
 mod text;
 
-pub use charts::{render_run_charts, ChartMeta, RUN_CHARTS};
-pub use compare::{
-    band_chart, compare_charts, compare_rows, heatmap_chart, BandSeries, CompareRow,
+pub use bands::{band_chart, band_chart_axis, band_chart_png, BandChart, BandSeries};
+pub use charts::{
+    render_run_charts, run_chart_axes, run_chart_pngs, ChartMeta, PanelAxis, RUN_CHARTS,
 };
+pub use compare::{compare_charts, compare_rows, CompareRow};
+pub use heatmap::{heatmap_chart, heatmap_chart_png, ColourScale, HeatmapChart};
+pub use scale::YAxisChoice;

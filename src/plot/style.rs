@@ -106,28 +106,81 @@ pub fn stack_label(stack: &str) -> String {
     }
 }
 
-/// A qualitative palette (Tableau 10 order, reordered so neighbours contrast)
-/// for series that carry no bloc meaning: runs in a comparison, power markets.
-const QUALITATIVE: [RGBColor; 12] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-    RGBColor(0, 0, 0),
-    RGBColor(174, 199, 232),
+/// Colours for runs and scenarios: the Okabe–Ito palette (Okabe & Ito
+/// 2008, safe for the common colour-vision deficiencies) without its blue,
+/// sky blue and vermillion, which a reader would take for the US or China,
+/// and without its black, which marks the baseline ([`BASELINE`]).
+pub const RUNS: [RGBColor; 4] = [
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
 ];
 
-/// Colour of the `i`-th series in a palette without bloc meaning.
+/// The baseline (or reference run): black, drawn underneath the alternatives.
+pub const BASELINE: RGBColor = RGBColor(0, 0, 0);
+/// Context lines (other groups, markets within limits): light grey.
+pub const CONTEXT: RGBColor = RGBColor(196, 199, 204);
+/// Highlighted series that carry no bloc meaning (markets below the critical margin).
+pub const HIGHLIGHT: RGBColor = RGBColor(230, 159, 0);
+
+/// Colour of the `i`-th run or scenario (cycles through [`RUNS`]).
 ///
-/// Cycles after 12; callers dash the second cycle so series stay distinguishable.
+/// Past the palette's length colours repeat; [`series_dashed`] tells the
+/// caller to dash the repeats so series stay distinguishable.
 pub fn series_color(i: usize) -> RGBColor {
-    QUALITATIVE[i % QUALITATIVE.len()]
+    RUNS[i % RUNS.len()]
+}
+
+/// Whether the `i`-th run is drawn dashed: its colour repeats an earlier run's.
+pub fn series_dashed(i: usize) -> bool {
+    (i / RUNS.len()) % 2 == 1
+}
+
+/// Whether `c` would read as the US's blue or China's red: a saturated
+/// colour whose hue lies in the blue (190°–250°) or red (≥ 345° or ≤ 20°) range.
+///
+/// The palette test uses it to keep run colours from borrowing bloc meaning.
+pub fn reads_as_bloc(c: RGBColor) -> bool {
+    let (r, g, b) = (f64::from(c.0), f64::from(c.1), f64::from(c.2));
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    if max < 1.0 || (max - min) / max < 0.35 {
+        return false;
+    }
+    let d = max - min;
+    let hue = if max == r {
+        60.0 * ((g - b) / d).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / d + 2.0)
+    } else {
+        60.0 * ((r - g) / d + 4.0)
+    };
+    (190.0..=250.0).contains(&hue) || !(20.0..345.0).contains(&hue)
+}
+
+/// The PuOr diverging scale (ColorBrewer, colour-blind safe, free of the
+/// bloc blue and red) from purple (-1) through white (0) to orange (+1).
+const PUOR: [(u8, u8, u8); 7] = [
+    (84, 39, 136),
+    (153, 142, 195),
+    (216, 218, 235),
+    (247, 247, 247),
+    (254, 224, 182),
+    (241, 163, 64),
+    (179, 88, 6),
+];
+
+/// Colour of `t` in -1..=1 on the diverging PuOr scale (clamped; NaN is light grey).
+pub fn diverging(t: f64) -> RGBColor {
+    if !t.is_finite() {
+        return RGBColor(220, 220, 220);
+    }
+    let x = (t.clamp(-1.0, 1.0) + 1.0) / 2.0 * (PUOR.len() - 1) as f64;
+    let i = (x.floor() as usize).min(PUOR.len() - 2);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+    let (a, b) = (PUOR[i], PUOR[i + 1]);
+    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
 
 /// Viridis colour map sampled at 9 stops: perceptually uniform and readable
@@ -166,6 +219,18 @@ pub fn lighten(c: RGBColor, amount: f64) -> RGBColor {
     RGBColor(f(c.0), f(c.1), f(c.2))
 }
 
+/// A colour for text in the colour of a line: light colours (the palette's
+/// yellow, context grey) are darkened until they read on white.
+pub fn ink(c: RGBColor) -> RGBColor {
+    let lum = 0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2);
+    if lum <= 150.0 {
+        return c;
+    }
+    let k = 150.0 / lum;
+    let f = |v: u8| (f64::from(v) * k).round() as u8;
+    RGBColor(f(c.0), f(c.1), f(c.2))
+}
+
 /// Whether text drawn on `c` should be white (dark background) rather than dark.
 pub fn is_dark(c: RGBColor) -> bool {
     0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2) < 140.0
@@ -193,5 +258,23 @@ mod tests {
         c.dedup();
         assert_eq!(c.len(), 5);
         assert!(is_dark(US) && !is_dark(lighten(US, 0.9)));
+    }
+
+    #[test]
+    fn run_palette_has_no_bloc_colours() {
+        assert!(reads_as_bloc(US) && reads_as_bloc(CN));
+        assert!(
+            reads_as_bloc(RGBColor(0, 114, 178)),
+            "Okabe-Ito blue reads as US"
+        );
+        assert!(reads_as_bloc(RGBColor(213, 94, 0)) || reads_as_bloc(RGBColor(86, 180, 233)));
+        for c in RUNS.iter().chain([HIGHLIGHT, BASELINE, CONTEXT].iter()) {
+            assert!(!reads_as_bloc(*c), "{c:?}");
+        }
+        for t in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+            assert!(!reads_as_bloc(diverging(t)), "{t}");
+        }
+        assert_eq!(diverging(0.0), RGBColor(247, 247, 247));
+        assert!(!series_dashed(3) && series_dashed(4) && !series_dashed(8));
     }
 }

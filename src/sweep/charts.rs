@@ -224,7 +224,8 @@ pub fn render(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], status_line: &s
 mod draw {
     //! Drawing through `crate::plot` and the shared report page.
     use super::*;
-    use crate::plot::{band_chart, heatmap_chart, BandSeries};
+    use crate::catalogue;
+    use crate::plot::{band_chart, heatmap_chart, BandChart, BandSeries, HeatmapChart};
     use crate::report;
 
     pub fn render(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], status: &str) -> Result<()> {
@@ -239,6 +240,55 @@ mod draw {
         report::write_html_page(&dir.join(REPORT), &title, &body)
     }
 
+    /// Plain group names (the values of the parameters that are constant
+    /// within each group, "ban · 0.3"), the key naming those parameters in
+    /// plain words, and a statement of what a band pools: seeds only, or
+    /// seeds and sampled parameter values.
+    fn plain_groups(plan: &PlanFile) -> (Vec<(String, String)>, String, String) {
+        let groups = groups(plan);
+        let mut varying: Vec<usize> = Vec::new();
+        let mut constant: Vec<usize> = Vec::new();
+        let mut names = Vec::new();
+        for (label, members) in &groups {
+            let mut parts = Vec::new();
+            for k in 0..plan.parameters.len() {
+                let v0 = &plan.runs[members[0]].values[k];
+                if members.iter().all(|&i| &plan.runs[i].values[k] == v0) {
+                    parts.push(plain_value(v0));
+                    if !constant.contains(&k) {
+                        constant.push(k);
+                    }
+                } else if !varying.contains(&k) {
+                    varying.push(k);
+                }
+            }
+            let name = if parts.is_empty() {
+                "all runs".to_string()
+            } else {
+                parts.join(" · ")
+            };
+            names.push((label.clone(), name));
+        }
+        let per_group = groups.iter().map(|g| g.1.len()).max().unwrap_or(0);
+        let pooled = if varying.is_empty() {
+            format!("{per_group} replicate seeds of one design point")
+        } else {
+            let labels: Vec<String> = varying
+                .iter()
+                .map(|&k| catalogue::parameter_label(&plan.parameters[k].path))
+                .collect();
+            format!(
+                "up to {per_group} runs: seeds and sampled values of {}",
+                labels.join(", ")
+            )
+        };
+        let key: Vec<String> = constant
+            .iter()
+            .map(|&k| catalogue::parameter_label(&plan.parameters[k].path))
+            .collect();
+        (names, key.join(" · "), pooled)
+    }
+
     /// One band chart per (metric, scope); returns the report's HTML for them.
     fn draw_bands(charts: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Result<String> {
         let periods = states
@@ -248,12 +298,25 @@ mod draw {
                 _ => None,
             })
             .unwrap_or_default();
+        let (names, key, pooled) = plain_groups(plan);
+        let mut subtitle = format!(
+            "sweep {} ({} design, {} runs)",
+            plan.name,
+            plan.design,
+            plan.runs.len()
+        );
+        if !key.is_empty() {
+            subtitle += &format!(" · panels: {key}");
+        }
         let mut html = String::new();
         for (metric, scope) in series_keys(&plan.outcomes) {
             let groups: Vec<BandSeries> = bands(plan, states, &metric, &scope)
                 .into_iter()
                 .map(|b| BandSeries {
-                    name: b.name,
+                    name: names
+                        .iter()
+                        .find(|(l, _)| *l == b.name)
+                        .map_or(b.name.clone(), |(_, n)| n.clone()),
                     points: b.points,
                 })
                 .collect();
@@ -261,16 +324,17 @@ mod draw {
                 continue;
             }
             let file = format!("bands_{}_{}.png", slug(&metric), slug(&scope));
-            let title = format!("{metric} ({scope})");
-            let subtitle = "mean and 5–95% range across replicates";
-            band_chart(
-                &title,
-                subtitle,
-                &metric,
-                &groups,
-                &periods,
-                &charts.join(&file),
-            )?;
+            let title = catalogue::metric(&metric).label_in(&scope);
+            let spec = BandChart {
+                title: &title,
+                subtitle: &subtitle,
+                metric: &metric,
+                groups: &groups,
+                baseline: None,
+                pooled: &pooled,
+                periods: &periods,
+            };
+            band_chart(&spec, &charts.join(&file))?;
             let _ = writeln!(
                 html,
                 "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
@@ -278,6 +342,53 @@ mod draw {
             );
         }
         Ok(html)
+    }
+
+    /// Half-width of the 95% confidence interval of the mean of `v`
+    /// (Student t); NaN with fewer than two values.
+    pub(super) fn ci95(v: &[f64]) -> f64 {
+        const T975: [f64; 10] = [
+            12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        ];
+        let n = v.len();
+        if n < 2 {
+            return f64::NAN;
+        }
+        let mean = v.iter().map(|x| x / n as f64).sum::<f64>();
+        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+        let t = T975
+            .get(n - 2)
+            .copied()
+            .unwrap_or(if n <= 31 { 2.09 } else { 1.96 });
+        t * (var / n as f64).sqrt()
+    }
+
+    /// Per-cell 95% CI half-widths of outcome `k`, laid out like [`heatmap`].
+    fn heatmap_ci(plan: &PlanFile, states: &[RunOnDisk], k: usize) -> Vec<Vec<f64>> {
+        let axis = |j: usize| {
+            let mut v: Vec<&String> = Vec::new();
+            for r in &plan.runs {
+                if !v.contains(&&r.values[j]) {
+                    v.push(&r.values[j]);
+                }
+            }
+            v
+        };
+        let (ys, xs) = (axis(0), axis(1));
+        let mut cells = vec![vec![Vec::new(); xs.len()]; ys.len()];
+        for (run, state) in plan.runs.iter().zip(states) {
+            let RunOnDisk::Done(o) = state else { continue };
+            let y = ys.iter().position(|v| **v == run.values[0]);
+            let x = xs.iter().position(|v| **v == run.values[1]);
+            let val = o.values.get(k).and_then(|s| s.parse::<f64>().ok());
+            if let (Some(y), Some(x), Some(v)) = (y, x, val) {
+                cells[y][x].push(v);
+            }
+        }
+        cells
+            .iter()
+            .map(|row| row.iter().map(|c| ci95(c)).collect())
+            .collect()
     }
 
     /// For 2-parameter grids, one heatmap per outcome.
@@ -293,15 +404,31 @@ mod draw {
                 slug(&o.scope),
                 slug(&o.tick)
             );
-            let (xl, yl) = (&plan.parameters[1].path, &plan.parameters[0].path);
+            let xl = catalogue::parameter_label(&plan.parameters[1].path);
+            let yl = catalogue::parameter_label(&plan.parameters[0].path);
             let when = match o.tick.as_str() {
-                "last" => "at the last tick".to_string(),
-                t => format!("at tick {t}"),
+                "last" => "at the end of the run".to_string(),
+                t => format!("after quarter {t}"),
             };
-            let title = format!("{} ({}) {when}", o.metric, o.scope);
-            let path = charts.join(&file);
-            let sub = "mean across replicates";
-            heatmap_chart(&title, sub, xl, &h.x_values, yl, &h.y_values, &h.z, &path)?;
+            let title = format!("{} {when}", catalogue::metric(&o.metric).label_in(&o.scope));
+            let ci = heatmap_ci(plan, states, k);
+            let per_cell = plan.runs.len() / (h.x_values.len() * h.y_values.len()).max(1);
+            let sub = format!(
+                "sweep {} · cell: mean of {per_cell} replicate seeds",
+                plan.name
+            );
+            let spec = HeatmapChart {
+                title: &title,
+                subtitle: &sub,
+                metric: &o.metric,
+                x_label: &xl,
+                x_values: &h.x_values,
+                y_label: &yl,
+                y_values: &h.y_values,
+                z: &h.z,
+                ci: Some(&ci),
+            };
+            heatmap_chart(&spec, &charts.join(&file))?;
             let _ = writeln!(
                 html,
                 "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
@@ -399,5 +526,13 @@ mod tests {
         assert_eq!(short("policy.us.export[H200_CN].rule"), "H200_CN rule");
         assert_eq!(short("firms.count"), "count");
         assert_eq!(slug("a.b[c]"), "a_b_c_");
+    }
+
+    #[test]
+    fn confidence_intervals_use_student_t() {
+        assert!(draw::ci95(&[1.0]).is_nan());
+        // mean 2, sd 1, n 3: t(2) = 4.303, so 4.303 / sqrt(3).
+        let c = draw::ci95(&[1.0, 2.0, 3.0]);
+        assert!((c - 4.303 / 3f64.sqrt()).abs() < 1e-9, "{c}");
     }
 }

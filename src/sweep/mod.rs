@@ -55,6 +55,8 @@ pub struct SweepOptions {
     pub quiet: bool,
     /// `--max-memory`: refuse when `jobs` × the per-run estimate exceeds it.
     pub max_memory: Option<String>,
+    /// Write into a folder that holds other work ([`crate::layout::claim_folder`]).
+    pub force: bool,
 }
 
 /// Options of `airace slurm`, validated by the caller.
@@ -142,16 +144,11 @@ fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
 }
 
 /// Create the sweep folder and write `plan.json` and the sweep file copy.
-fn init_out_dir(out: &Path, prepared: &Prepared) -> Result<()> {
-    if out.exists() && !out.is_dir() {
-        return Err(Error::Usage(format!(
-            "--out {} exists and is not a folder",
-            out.display()
-        )));
-    }
+fn init_out_dir(out: &Path, prepared: &Prepared, force: bool) -> Result<()> {
+    crate::layout::claim_folder(out, crate::layout::FolderWork::Sweep, force)?;
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
     crate::io::atomic::remove_stale_temps(out);
-    prepared.plan.write_checked(out, false)?;
+    prepared.plan.write_checked(out, force)?;
     let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)
 }
@@ -173,7 +170,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         None => Some(FolderLock::acquire(&out)?),
         Some(_) => None,
     };
-    init_out_dir(&out, &prepared)?;
+    init_out_dir(&out, &prepared, args.force)?;
     let selected = match shard {
         Some(s) => plan::shard_runs(&prepared.plan.runs, &s),
         None => prepared.plan.runs.clone(),
@@ -272,12 +269,7 @@ pub fn slurm(args: &SlurmOptions) -> Result<()> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::Failed(format!("cannot locate the airace binary: {e}")))?;
     let sweep = abs(&args.sweep)?;
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(Error::Usage(format!(
-            "--out {} exists and is not a folder",
-            args.out.display()
-        )));
-    }
+    crate::layout::claim_folder(&args.out, crate::layout::FolderWork::Sweep, false)?;
     std::fs::create_dir_all(&args.out).map_err(|e| Error::output(&args.out, e))?;
     let scripts = slurm::Scripts {
         exe: abs(&exe)?,

@@ -410,12 +410,21 @@ impl PlanFile {
         Ok(plan)
     }
 
-    /// Whether `other` describes the same design: same parameters, outcomes
-    /// and point sources. Replicate counts and value lists may differ (the
-    /// executor keeps unchanged runs and reruns changed ones).
+    /// Whether `other` (the new plan) continues this one's work: same
+    /// parameters, outcomes and point sources, and every run of this plan is
+    /// still in `other` unchanged (same id, values and seed). A plan may so
+    /// extend a sweep (more replicates, values added at the end of a list)
+    /// and resume it, but never silently drop or redefine finished runs.
     pub fn same_design(&self, other: &PlanFile) -> bool {
         self.parameters == other.parameters
             && self.outcomes == other.outcomes
+            && {
+                let by_id: std::collections::BTreeMap<&str, &Run> =
+                    other.runs.iter().map(|r| (r.run_id.as_str(), r)).collect();
+                self.runs
+                    .iter()
+                    .all(|r| by_id.get(r.run_id.as_str()) == Some(&r))
+            }
             && self.sources == other.sources
     }
 
