@@ -296,7 +296,7 @@ fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<boo
     Ok(match work {
         FolderWork::Run { config_toml } => match read_manifest_if_any(dir) {
             Ok(Some(m)) => m.config_hash == crate::io::manifest::sha256_hex(config_toml.as_bytes()),
-            Ok(None) => fs::read_to_string(dir.join(CONFIG))
+            Ok(None) => read::try_read_text(&dir.join(CONFIG), read::Cap::Config)
                 .is_ok_and(|text| without_comments(&text) == without_comments(config_toml)),
             Err(_) => false,
         },
