@@ -27,7 +27,9 @@ grep -q '^<!-- results:start -->$' "$README" && grep -q '^<!-- results:end -->$'
   exit 2
 }
 
-"$AIRACE" scenarios --configs configs --out "$OUT" --replicates "$REPLICATES" --quiet
+# --force: this script regenerates the folder on purpose, even after the
+# model changed (which makes it a different scenario set).
+"$AIRACE" scenarios --configs configs --out "$OUT" --replicates "$REPLICATES" --quiet --force
 
 tmp="$(mktemp "${README}.XXXXXX")"
 trap 'rm -f "$tmp"' EXIT

@@ -63,6 +63,8 @@ pub const BANDS: &str = "bands.csv";
 pub const SCENARIOS_CSV: &str = "scenarios.csv";
 /// The README table of a scenario set.
 pub const SCENARIOS_MD: &str = "scenarios.md";
+/// The table of scored targets in a validate folder (its marker file).
+pub const VALIDATION_CSV: &str = "validation.csv";
 /// The Slurm array script of `airace slurm`.
 pub const SLURM_ARRAY_SCRIPT: &str = "sweep.sbatch";
 /// The Slurm merge script of `airace slurm`.
@@ -221,6 +223,8 @@ pub enum FolderWork<'a> {
     Sweep,
     /// A `compare` page.
     Compare,
+    /// An `airace validate` folder.
+    Validate,
 }
 
 /// The one folder rule every command that writes a folder obeys: it writes
@@ -314,6 +318,7 @@ fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<boo
                 })
         }
         FolderWork::Compare => dir.join(COMPARE_HTML).is_file(),
+        FolderWork::Validate => dir.join(VALIDATION_CSV).is_file(),
     })
 }
 

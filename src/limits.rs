@@ -105,8 +105,9 @@ pub fn rows_per_tick(config: &Config) -> u64 {
     let countries = config.countries.len() as u64;
     let markets = config.power_markets.len() as u64;
     // 30 world/bloc rows, plus 23 from the innovation side (5 per bloc: utilisation,
-    // lab revenue, capital, budget, rented compute; rent and rental pool; China's chip share).
-    (5 + countries) * 8 + markets + 53
+    // lab revenue, capital, budget, rented compute; rent and rental pool; China's chip share); plus 10 from the diffusion side
+    // (its components, downloads, usage by origin).
+    (5 + countries) * 8 + markets + 63
 }
 
 /// Estimate the peak memory of running `config` to its end.

@@ -90,34 +90,49 @@ fn large_run_is_thread_invariant_in_process() {
     assert_eq!(go(1), go(2));
 }
 
-/// Homogeneous limit: the mean adoption path is the discrete Bass recursion
-/// F[t+1] = F[t] + (1 - F[t]) (1 - exp(-(p + q F[t]))).
+/// Homogeneous limit: the mean adoption path is the discrete Bass recursion with
+/// market potential m (adopters' share F, peer share measured over potential adopters):
+/// F[t+1] = F[t] + (m - F[t]) (1 - exp(-(p + q F[t] / m))).
 ///
-/// Tolerance: each quarter adds Binomial(N (1 - F), h) adopters, so the share's
-/// variance grows as Var[t+1] = a_t^2 Var[t] + (1 - F_t) h_t (1 - h_t) / N, with
-/// a_t = dF[t+1]/dF[t] propagating earlier noise through the feedback q F.
+/// Tolerance: each quarter adds Binomial(N (1 - F), h) adopters, with h the per-non-adopter
+/// probability (m - F) / (1 - F) × (1 - exp(-(p + q F / m))), so the share's variance
+/// grows as Var[t+1] = a_t^2 Var[t] + (1 - F_t) h_t (1 - h_t) / N, with a_t = dF[t+1]/dF[t]
+/// propagating earlier noise through the feedback q F / m.
 /// We allow 5 standard deviations of that linearised path (false alarm ~1e-6 per tick).
-#[test]
-fn homogeneous_limit_is_the_bass_model() {
-    let ts = run_sim("tests/fixtures/bass.toml", &[]);
+fn check_bass(m: f64) {
+    let sets = [format!("sectors[all].market_potential={m}")];
+    let sets: Vec<&str> = sets.iter().map(|s| s.as_str()).collect();
+    let ts = run_sim("tests/fixtures/bass.toml", &sets);
     let (p, q, n) = (0.01f64, 0.3f64, 100_000f64);
     let (mut f, mut var) = (0.0f64, 0.0f64);
     for tick in 0..24u32 {
-        let h = 1.0 - math::exp(-(p + q * f));
-        let slope = 1.0 - h + (1.0 - f) * q * math::exp(-(p + q * f));
+        let e = math::exp(-(p + q * f / m));
+        let bass = 1.0 - e;
+        let h = (m - f) / (1.0 - f) * bass;
+        let slope = 1.0 - bass + (m - f) * (q / m) * e;
         var = slope * slope * var + (1.0 - f) * h * (1.0 - h) / n;
-        f += (1.0 - f) * h;
+        f += (m - f) * bass;
         let sim = at(&ts, "adoption_share", "world", tick);
         let tol = 5.0 * var.sqrt();
         assert!(
             (sim - f).abs() <= tol,
-            "tick {tick}: simulated {sim}, Bass {f}, tolerance {tol}"
+            "m {m}, tick {tick}: simulated {sim}, Bass {f}, tolerance {tol}"
         );
     }
     assert!(
-        f > 0.9,
-        "the check must cover the whole S-curve, reached {f}"
+        f > 0.9 * m,
+        "the check must cover the whole S-curve, reached {f} of {m}"
     );
+}
+
+#[test]
+fn homogeneous_limit_is_the_bass_model() {
+    check_bass(1.0);
+}
+
+#[test]
+fn homogeneous_limit_with_a_market_potential_is_the_bass_model() {
+    check_bass(0.7);
 }
 
 #[test]
@@ -135,14 +150,20 @@ fn fact1_us_leads_the_frontier_in_2026_by_months() {
     }
 }
 
+/// Fact 2: China's share of open-model downloads is above the US's from the start, only
+/// just (~52/48 of US+CN in 2024-25). Downloads come from firms, developers and
+/// hobbyists (model/downloads.rs); the start is fitted to this figure, so the test checks
+/// that the lead holds through 2026 and stays narrow (under 60/40).
 #[test]
 fn fact2_china_leads_open_model_downloads_from_the_start() {
     let ts = baseline();
     for tick in 0..4 {
-        assert!(
-            at(ts, "open_download_share.CN", "world", tick)
-                > at(ts, "open_download_share.US", "world", tick)
+        let (us, cn) = (
+            at(ts, "open_download_share.US", "world", tick),
+            at(ts, "open_download_share.CN", "world", tick),
         );
+        assert!(cn > us, "tick {tick}: CN {cn} vs US {us}");
+        assert!(cn / (us + cn) < 0.6, "tick {tick}: CN {cn} vs US {us}");
     }
 }
 

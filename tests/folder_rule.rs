@@ -174,6 +174,11 @@ fn runs_and_sweeps_do_not_write_into_each_other() {
         .arg(&sweep_dir)
         .assert()
         .code(2);
+    airace()
+        .args(["validate", "--replicates", "1", "-q", "--out"])
+        .arg(&run_dir)
+        .assert()
+        .code(2);
     assert_eq!(snapshot(&run_dir), run_before);
     assert_eq!(snapshot(&sweep_dir), sweep_before);
 }

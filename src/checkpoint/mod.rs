@@ -48,7 +48,7 @@ pub mod format;
 /// checkpoints even if someone forgets the bump; patch releases, which must
 /// not change the model, keep them readable.
 pub const STATE_SCHEMA: &str = concat!(
-    "airace-world-v2+",
+    "airace-world-v3+",
     env!("CARGO_PKG_VERSION_MAJOR"),
     ".",
     env!("CARGO_PKG_VERSION_MINOR")

@@ -22,6 +22,9 @@ pub struct ValidateArgs {
     /// Output folder (default: output/validate).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds other work.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     overrides: Overrides,
     #[command(flatten)]
@@ -43,6 +46,7 @@ pub fn execute(a: ValidateArgs) -> Result<()> {
         out: a.out.unwrap_or(defaults.out),
         sets: a.overrides.sets,
         threads: a.threads.threads,
+        force: a.force,
     };
     let out = opts.out.clone();
     let report = validate::run(opts)?;

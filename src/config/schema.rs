@@ -124,6 +124,9 @@ pub struct Config {
     /// How chip buyers (labs, clouds) choose and size their orders.
     #[serde(default)]
     pub chip_buyers: ChipBuyersCfg,
+    /// Who downloads open-weight models: firms, developers, hobbyists.
+    #[serde(default)]
+    pub downloads: DownloadsCfg,
     /// How non-aligned and allied countries drift between the stacks.
     pub alignment: AlignmentCfg,
     /// Government policy levers.
@@ -151,8 +154,21 @@ pub struct RunCfg {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FirmsCfg {
-    /// Total number of firms, spread over countries by `firm_weight`.
+    /// Number of firm agents, spread over (country, sector) peer groups by GDP × sector
+    /// share, after every group has received `min_per_group` agents. Each agent stands for
+    /// its group's real firms divided by its agents (the group's weight).
     pub count: u64,
+    /// Fewest agents in any (country, sector) peer group with firms (the Bass peer group
+    /// must be big enough for its peer share to mean something). When `count` is below
+    /// groups × this floor, every group gets the floor and the run has more agents than `count`.
+    #[serde(default)]
+    pub min_per_group: u64,
+    /// Real firms per trillion USD of GDP, millions, for countries without `firms_m`.
+    #[serde(default = "firms_per_usd_tn")]
+    pub firms_m_per_usd_tn: f64,
+    /// How the share of firms for which AI is worth adopting moves, and when firms abandon it.
+    #[serde(default)]
+    pub potential: PotentialCfg,
     /// Bass innovation coefficient per quarter.
     pub p: f64,
     /// Bass imitation coefficient per quarter.
@@ -163,8 +179,17 @@ pub struct FirmsCfg {
     pub utility_capability_weight: f64,
     /// Capability (log10 effective FLOP) at which the utility multiplier is 1.
     pub utility_reference_capability: f64,
+    /// Lowest multiplier the best model's capability can put on p and q.
+    #[serde(default = "utility_min")]
+    pub utility_min: f64,
+    /// Highest multiplier the best model's capability can put on p and q.
+    #[serde(default = "utility_max")]
+    pub utility_max: f64,
     /// How strongly public sentiment (share seeing more benefits than drawbacks) scales p and q.
     pub sentiment_weight: f64,
+    /// Sentiment at which the sentiment multiplier is 1 (the world average).
+    #[serde(default = "sentiment_reference")]
+    pub sentiment_reference: f64,
     /// Probability per quarter that an adopter re-evaluates its stack.
     pub reevaluate_prob: f64,
     /// Intensity of use of a new adopter (0–1).
@@ -172,11 +197,154 @@ pub struct FirmsCfg {
     /// Per-quarter growth of intensity toward 1 when inference demand is fully served.
     pub intensity_growth: f64,
     /// World inference demand, H100-equivalents, if every firm used AI at intensity 1.
-    /// Each simulated firm carries `1/count` of it (times its size), so results do not
-    /// depend on how many firms simulate the economy.
+    /// Each country carries its GDP share of it, times the mean size × intensity of its
+    /// (weighted) firms, so results do not depend on how many agents simulate the economy.
     pub full_adoption_demand_h100e: f64,
     /// Log-normal sigma of firm size (mean size is 1).
     pub size_sigma: f64,
+}
+
+/// The market potential m of each peer group, and abandonment.
+///
+/// `m = sector.market_potential × logistic(midpoint + capability_weight × (cap − ref)
+///      − price_weight × ln(price / reference_price)) × served^served_elasticity`,
+/// where (cap, price) is the best reachable stack's offer (the one with the highest
+/// capability and price term) and `served` the share of the country's inference demand
+/// its chips and power served last quarter. With `firms.utility_terms = false`,
+/// m is the sector's market potential and nobody abandons (the pure Bass model).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PotentialCfg {
+    /// Logit of the worth-adopting share when the best model is at the reference
+    /// capability (`firms.utility_reference_capability`) and price.
+    pub midpoint: f64,
+    /// Per order of magnitude of capability above the reference.
+    pub capability_weight: f64,
+    /// Per unit of log price above the reference price (positive: dearer lowers m).
+    pub price_weight: f64,
+    /// Price at which the price term is 0, USD per million tokens.
+    pub reference_price_usd_per_mtok: f64,
+    /// Elasticity of m to the served share of the country's inference demand.
+    pub served_elasticity: f64,
+    /// Served share below which a quarter counts as "not served".
+    pub unserved_below: f64,
+    /// Consecutive quarters not served after which adopters start to abandon.
+    pub abandon_after_ticks: u32,
+    /// Probability per quarter that an adopter abandons AI once its country has not been
+    /// served for `abandon_after_ticks` quarters.
+    pub abandon_hazard: f64,
+}
+
+impl Default for PotentialCfg {
+    fn default() -> Self {
+        PotentialCfg {
+            midpoint: 1.5,
+            capability_weight: 0.3,
+            price_weight: 0.3,
+            reference_price_usd_per_mtok: 10.0,
+            served_elasticity: 1.0,
+            unserved_below: 0.5,
+            abandon_after_ticks: 4,
+            abandon_hazard: 0.05,
+        }
+    }
+}
+
+/// Starting stack shares of adopters in one bloc (normalised over the stacks available there).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StackSharesCfg {
+    /// US closed models (OpenAI, Anthropic, Google…).
+    pub us_closed: f64,
+    /// US open weights (Llama, Nemotron…).
+    pub us_open: f64,
+    /// Chinese open weights (DeepSeek, Qwen…).
+    pub cn_open: f64,
+    /// Chinese closed models (Doubao, Ernie…).
+    pub cn_closed: f64,
+    /// Everyone else (Mistral, Cohere…).
+    pub other: f64,
+}
+
+impl StackSharesCfg {
+    /// Shares in stack order (`Stack::ALL`).
+    pub fn to_array(&self) -> [f64; 5] {
+        [
+            self.us_closed,
+            self.us_open,
+            self.cn_open,
+            self.cn_closed,
+            self.other,
+        ]
+    }
+}
+
+/// Starting stack shares per bloc.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StartSharesCfg {
+    /// United States.
+    #[serde(rename = "US")]
+    pub us: StackSharesCfg,
+    /// China.
+    #[serde(rename = "CN")]
+    pub cn: StackSharesCfg,
+    /// Allies.
+    #[serde(rename = "ALLY")]
+    pub ally: StackSharesCfg,
+    /// Non-aligned.
+    #[serde(rename = "NONALIGNED")]
+    pub nonaligned: StackSharesCfg,
+}
+
+impl StartSharesCfg {
+    /// Shares of `bloc`.
+    pub fn get(&self, bloc: Bloc) -> &StackSharesCfg {
+        match bloc {
+            Bloc::US => &self.us,
+            Bloc::CN => &self.cn,
+            Bloc::ALLY => &self.ally,
+            Bloc::NONALIGNED => &self.nonaligned,
+        }
+    }
+}
+
+/// Who downloads open weights, and how a download is counted.
+///
+/// Downloads of a stack's weights this quarter = firms running it (GDP-weighted usage,
+/// more where they customise) + developers who pick it + a hobbyist/research pool that
+/// follows capability. Downloads made in China count at `cn_visibility`, because the
+/// published shares are Hugging Face's and Hugging Face is blocked in mainland China
+/// (Chinese developers use ModelScope).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadsCfg {
+    /// Downloads per quarter per trillion USD of GDP running open weights at full intensity.
+    pub per_usd_tn_usage: f64,
+    /// Extra downloads per unit of the sector's customisation need (fine-tuning).
+    pub customisation_boost: f64,
+    /// Downloads per developer per quarter.
+    pub per_developer: f64,
+    /// Developers per trillion USD of GDP, millions, for countries without `developers_m`.
+    pub developers_m_per_usd_tn: f64,
+    /// Share of all downloads from hobbyists and researchers (0–1), split over open
+    /// labs by capability (`lab_dynamics.download_sensitivity`).
+    pub hobby_share: f64,
+    /// Weight of downloads made in China in the counted (Hugging Face) total.
+    pub cn_visibility: f64,
+}
+
+impl Default for DownloadsCfg {
+    fn default() -> Self {
+        DownloadsCfg {
+            per_usd_tn_usage: 1.0,
+            customisation_boost: 1.0,
+            per_developer: 1.0,
+            developers_m_per_usd_tn: 0.5,
+            hobby_share: 0.2,
+            cn_visibility: 0.2,
+        }
+    }
 }
 
 /// Multinomial-logit utility coefficients for stack choice.
@@ -189,14 +357,23 @@ pub struct StackChoiceCfg {
     pub price: f64,
     /// Openness times the sector's customisation need.
     pub openness_customisation: f64,
-    /// Openness times the country's local-cloud availability (open weights run locally).
+    /// Openness times the country's local-cloud availability (open weights run locally):
+    /// availability is `x / (x + local_cloud_half_gw_per_usd_tn)` with x the country's
+    /// running AI data-center capacity per trillion USD of GDP.
     pub local_cloud: f64,
+    /// Running AI data-center GW per trillion USD of GDP at which local-cloud availability is 1/2.
+    #[serde(default = "local_cloud_half")]
+    pub local_cloud_half_gw_per_usd_tn: f64,
     /// Government alignment toward the stack's bloc (−1 … 1).
     pub alignment: f64,
     /// The stack's share among local adopters last quarter (network effect).
     pub network: f64,
     /// Penalty for leaving the current stack.
     pub switching_cost: f64,
+    /// Adopters' stack shares per bloc at the start. New adopters' choice is calibrated to
+    /// them (a constant per bloc and stack fitted at tick 0), so the logit's other terms
+    /// move shares away from where the world starts rather than setting them.
+    pub start_shares: StartSharesCfg,
 }
 
 /// A sector of the economy.
@@ -211,8 +388,8 @@ pub struct SectorCfg {
     pub embodied: bool,
     /// How much firms need to customise models (0–1); favours open weights.
     pub customisation_need: f64,
-    /// Share of the sector's firms for which AI is ever worth adopting (the Bass model's
-    /// market potential m); 1 by default.
+    /// Highest share of the sector's firms for which AI can be worth adopting (the ceiling
+    /// of the Bass model's market potential m, which moves with `firms.potential`); 1 by default.
     #[serde(default = "one")]
     pub market_potential: f64,
 }
@@ -267,8 +444,6 @@ pub struct BlocCfg {
     /// their own on-site generation when the grid cannot connect them, GW.
     #[serde(default)]
     pub onsite_power_gw_per_tick: f64,
-    /// Local-cloud availability (0–1): how easily open weights run on local clouds.
-    pub local_cloud: f64,
 }
 
 /// One country.
@@ -285,9 +460,12 @@ pub struct CountryCfg {
     pub region: String,
     /// GDP, trillions of USD.
     pub gdp_usd_tn: f64,
-    /// Relative number of firms (defaults to GDP).
+    /// Real firms, millions (defaults to GDP × `firms.firms_m_per_usd_tn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firm_weight: Option<f64>,
+    pub firms_m: Option<f64>,
+    /// Software developers, millions (defaults to GDP × `downloads.developers_m_per_usd_tn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developers_m: Option<f64>,
     /// Share of the public seeing more benefits than drawbacks in AI (0–1).
     pub sentiment: f64,
     /// Initial alignment: +1 fully with the US stack, −1 with the Chinese.
@@ -314,9 +492,14 @@ pub struct CountryCfg {
 }
 
 impl CountryCfg {
-    /// Relative firm count: the explicit weight, or GDP.
-    pub fn firm_weight(&self) -> f64 {
-        self.firm_weight.unwrap_or(self.gdp_usd_tn)
+    /// Real firms, millions: the sourced count, or GDP × `per_usd_tn`.
+    pub fn firms_m(&self, per_usd_tn: f64) -> f64 {
+        self.firms_m.unwrap_or(self.gdp_usd_tn * per_usd_tn)
+    }
+
+    /// Developers, millions: the sourced count, or GDP × `per_usd_tn`.
+    pub fn developers_m(&self, per_usd_tn: f64) -> f64 {
+        self.developers_m.unwrap_or(self.gdp_usd_tn * per_usd_tn)
     }
 }
 
@@ -394,6 +577,26 @@ pub struct SupplyLimitCfg {
 
 fn one() -> f64 {
     1.0
+}
+
+fn firms_per_usd_tn() -> f64 {
+    0.2
+}
+
+fn local_cloud_half() -> f64 {
+    0.2
+}
+
+fn utility_min() -> f64 {
+    0.1
+}
+
+fn utility_max() -> f64 {
+    2.0
+}
+
+fn sentiment_reference() -> f64 {
+    0.5
 }
 
 fn yes() -> bool {

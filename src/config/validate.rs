@@ -84,6 +84,7 @@ pub fn validate(c: &Config) -> Check {
     supply_limits(c)?;
     datacenters(&c.datacenters)?;
     chip_buyers(&c.chip_buyers)?;
+    downloads(&c.downloads)?;
     alignment(&c.alignment)?;
     policy(c)?;
     for (i, e) in c.schedule.iter().enumerate() {
@@ -127,7 +128,15 @@ fn firms(f: &FirmsCfg) -> Check {
         0.0,
         60.0,
     )?;
+    range("firms.utility_min", f.utility_min, 0.0, 100.0)?;
+    range("firms.utility_max", f.utility_max, f.utility_min, 100.0)?;
     range("firms.sentiment_weight", f.sentiment_weight, 0.0, 10.0)?;
+    range(
+        "firms.sentiment_reference",
+        f.sentiment_reference,
+        0.01,
+        1.0,
+    )?;
     range("firms.reevaluate_prob", f.reevaluate_prob, 0.0, 1.0)?;
     range("firms.intensity_start", f.intensity_start, 0.0, 1.0)?;
     range("firms.intensity_growth", f.intensity_growth, 0.0, 1.0)?;
@@ -137,7 +146,64 @@ fn firms(f: &FirmsCfg) -> Check {
         0.0,
         1e12,
     )?;
-    range("firms.size_sigma", f.size_sigma, 0.0, 5.0)
+    range("firms.size_sigma", f.size_sigma, 0.0, 5.0)?;
+    irange("firms.min_per_group", f.min_per_group, 0, 100_000)?;
+    range("firms.firms_m_per_usd_tn", f.firms_m_per_usd_tn, 0.0, 1e3)?;
+    let p = &f.potential;
+    let k = "firms.potential";
+    range(format!("{k}.midpoint"), p.midpoint, -50.0, 50.0)?;
+    range(
+        format!("{k}.capability_weight"),
+        p.capability_weight,
+        0.0,
+        10.0,
+    )?;
+    range(format!("{k}.price_weight"), p.price_weight, 0.0, 10.0)?;
+    range(
+        format!("{k}.reference_price_usd_per_mtok"),
+        p.reference_price_usd_per_mtok,
+        1e-6,
+        1e4,
+    )?;
+    range(
+        format!("{k}.served_elasticity"),
+        p.served_elasticity,
+        0.0,
+        10.0,
+    )?;
+    range(format!("{k}.unserved_below"), p.unserved_below, 0.0, 1.0)?;
+    irange(
+        format!("{k}.abandon_after_ticks"),
+        p.abandon_after_ticks as u64,
+        0,
+        MAX_TICKS as u64,
+    )?;
+    range(format!("{k}.abandon_hazard"), p.abandon_hazard, 0.0, 1.0)
+}
+
+fn downloads(d: &DownloadsCfg) -> Check {
+    let k = "downloads";
+    range(
+        format!("{k}.per_usd_tn_usage"),
+        d.per_usd_tn_usage,
+        0.0,
+        1e12,
+    )?;
+    range(
+        format!("{k}.customisation_boost"),
+        d.customisation_boost,
+        0.0,
+        100.0,
+    )?;
+    range(format!("{k}.per_developer"), d.per_developer, 0.0, 1e12)?;
+    range(
+        format!("{k}.developers_m_per_usd_tn"),
+        d.developers_m_per_usd_tn,
+        0.0,
+        1e3,
+    )?;
+    range(format!("{k}.hobby_share"), d.hobby_share, 0.0, 0.99)?;
+    range(format!("{k}.cn_visibility"), d.cn_visibility, 0.0, 1.0)
 }
 
 fn stack_choice(s: &StackChoiceCfg) -> Check {
@@ -153,7 +219,35 @@ fn stack_choice(s: &StackChoiceCfg) -> Check {
     range(format!("{k}.local_cloud"), s.local_cloud, -100.0, 100.0)?;
     range(format!("{k}.alignment"), s.alignment, -100.0, 100.0)?;
     range(format!("{k}.network"), s.network, -100.0, 100.0)?;
-    range(format!("{k}.switching_cost"), s.switching_cost, 0.0, 100.0)
+    range(format!("{k}.switching_cost"), s.switching_cost, 0.0, 100.0)?;
+    range(
+        format!("{k}.local_cloud_half_gw_per_usd_tn"),
+        s.local_cloud_half_gw_per_usd_tn,
+        1e-6,
+        1e3,
+    )?;
+    for b in Bloc::ALL {
+        let shares = s.start_shares.get(b).to_array();
+        for (x, name) in
+            shares
+                .iter()
+                .zip(["us_closed", "us_open", "cn_open", "cn_closed", "other"])
+        {
+            range(
+                format!("{k}.start_shares.{}.{name}", b.code()),
+                *x,
+                0.0,
+                1.0,
+            )?;
+        }
+        if shares.iter().sum::<f64>() <= 0.0 {
+            return fail(
+                format!("{k}.start_shares.{}", b.code()),
+                "at least one stack needs a positive share",
+            );
+        }
+    }
+    Ok(())
 }
 
 fn sectors(s: &[SectorCfg]) -> Check {
@@ -207,8 +301,7 @@ fn bloc(k: &str, b: &BlocCfg) -> Check {
         b.onsite_power_gw_per_tick,
         0.0,
         1000.0,
-    )?;
-    range(format!("{k}.local_cloud"), b.local_cloud, 0.0, 1.0)
+    )
 }
 
 fn countries(c: &Config) -> Check {
@@ -235,7 +328,12 @@ fn countries(c: &Config) -> Check {
             );
         }
         range(format!("{k}.gdp_usd_tn"), x.gdp_usd_tn, 0.0, 1000.0)?;
-        range(format!("{k}.firm_weight"), x.firm_weight(), 0.0, 1e6)?;
+        if let Some(f) = x.firms_m {
+            range(format!("{k}.firms_m"), f, 0.0, 1e4)?;
+        }
+        if let Some(d) = x.developers_m {
+            range(format!("{k}.developers_m"), d, 0.0, 1e4)?;
+        }
         range(format!("{k}.sentiment"), x.sentiment, 0.0, 1.0)?;
         range(format!("{k}.alignment"), x.alignment, -1.0, 1.0)?;
         range(format!("{k}.huawei_presence"), x.huawei_presence, 0.0, 1.0)?;
@@ -274,10 +372,10 @@ fn countries(c: &Config) -> Check {
             }
         }
     }
-    if c.countries.iter().map(|x| x.firm_weight()).sum::<f64>() <= 0.0 {
+    if c.countries.iter().map(|x| x.gdp_usd_tn).sum::<f64>() <= 0.0 {
         return fail(
-            "countries[*].firm_weight",
-            "at least one country needs a positive firm weight",
+            "countries[*].gdp_usd_tn",
+            "at least one country needs a positive GDP (firm agents are spread by GDP)",
         );
     }
     Ok(())

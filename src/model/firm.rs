@@ -1,5 +1,11 @@
 //! Firms: the diffusion side of the race.
 //!
+//! Each firm agent stands for a number of real firms (its group's `weight`):
+//! every agent of a (country, sector) peer group has the same weight, so
+//! shares within a group are agent shares, and every total across groups is
+//! weighted. Results therefore do not depend on how many agents simulate the
+//! economy, beyond sampling noise.
+//!
 //! Firms are stored as a tight `Vec<Firm>` (12 bytes each) sorted by
 //! (country, sector), so that everything a firm reads lives in a few small
 //! per-group tables and a tick is one cache-friendly parallel pass. The pass
@@ -10,7 +16,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::stack::{NEVER, NO_STACK, N_STACKS};
+use super::stack::{NO_STACK, N_STACKS};
 use crate::math;
 use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, uniform, Stream};
 
@@ -43,6 +49,20 @@ pub struct Group {
     pub start: usize,
     /// One past the last firm index.
     pub end: usize,
+    /// Real firms each agent of the group stands for.
+    pub weight: f64,
+}
+
+impl Group {
+    /// Number of agents in the group.
+    pub fn agents(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Number of real firms the group stands for.
+    pub fn real_firms(&self) -> f64 {
+        self.agents() as f64 * self.weight
+    }
 }
 
 /// What a firm needs to know about its surroundings this tick, per group.
@@ -52,10 +72,16 @@ pub struct GroupRule {
     pub p: f64,
     /// Bass imitation term this tick.
     pub q: f64,
-    /// Peer adoption share last tick.
+    /// Market potential m: the share of the group's firms for which AI is worth adopting now.
+    pub potential: f64,
+    /// Peer adoption share last tick, measured over potential adopters (adopters / (m N)).
     pub peer_share: f64,
-    /// Adoption probability this quarter, `1 - exp(-(p + q * peer_share))`, computed once per group.
+    /// Adoption probability of a non-adopter this quarter, computed once per group:
+    /// `(m - F) / (1 - F) * (1 - exp(-(p + q * peer_share)))` with F the adopters' share,
+    /// so that only potential adopters adopt (see [`super::adoption::hazard`]).
     pub hazard: f64,
+    /// Probability that an adopter abandons AI this quarter (its country not served).
+    pub abandon: f64,
     /// Cumulative logit probabilities over stacks for a new adopter.
     pub choose_new: [f32; N_STACKS],
     /// Cumulative probabilities for an adopter re-evaluating from each stack.
@@ -125,14 +151,19 @@ fn pick(cum: &[f32; N_STACKS], u: f32) -> u8 {
 }
 
 impl Firms {
-    /// Create `counts[c][s]` firms per (country, sector), with seeded sizes and initial adopters.
+    /// Create `counts[c][s]` agents per (country, sector), each standing for
+    /// `weights[c][s]` real firms, with seeded sizes and initial adopters.
     ///
-    /// `initial[c]` is the share of country c's firms using AI at the start; they begin
-    /// on `initial_stack[c]` at `intensity_start`.
+    /// Each agent of country c adopts at the start with probability `initial[c]`
+    /// (one draw from its own stream, so the expected share is exact whatever the
+    /// group size) and then starts on a stack drawn from the cumulative
+    /// probabilities `initial_stack[c]` at `intensity_start`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         counts: &[Vec<u64>],
+        weights: &[Vec<f64>],
         initial: &[f64],
-        initial_stack: &[u8],
+        initial_stack: &[[f32; N_STACKS]],
         size_sigma: f64,
         intensity_start: f64,
         seed: u64,
@@ -143,20 +174,29 @@ impl Firms {
         for (c, per_sector) in counts.iter().enumerate() {
             for (s, &n) in per_sector.iter().enumerate() {
                 let start = firms.len();
-                let adopters = (initial[c] * n as f64).round() as u64;
-                for i in 0..n {
+                for _ in 0..n {
                     let id = firms.len() as u64;
                     let mut rng = agent_rng(seed, Stream::FirmInit, id, 0);
                     // Log-normal with mean 1: exp(sigma z - sigma^2 / 2).
                     let size = math::exp(
                         size_sigma * standard_normal(&mut rng) - size_sigma * size_sigma / 2.0,
                     );
-                    let adopted = i < adopters;
+                    let mut draw = agent_rng(seed, Stream::FirmInit, id, 1);
+                    let adopted = uniform(&mut draw) < initial[c];
+                    let stack = if adopted {
+                        pick(&initial_stack[c], uniform(&mut draw) as f32)
+                    } else {
+                        NO_STACK
+                    };
                     firms.push(Firm {
                         country: c as u16,
                         sector: s as u8,
-                        stack: if adopted { initial_stack[c] } else { NO_STACK },
-                        intensity: if adopted { intensity_start as f32 } else { 0.0 },
+                        stack,
+                        intensity: if stack != NO_STACK {
+                            intensity_start as f32
+                        } else {
+                            0.0
+                        },
                         size: size as f32,
                     });
                 }
@@ -166,6 +206,7 @@ impl Firms {
                         sector: s,
                         start,
                         end: firms.len(),
+                        weight: weights[c][s],
                     });
                 }
             }
@@ -183,23 +224,6 @@ impl Firms {
             firms,
             groups,
             segments,
-        }
-    }
-
-    /// Mark non-adopters outside their sector's market potential as never adopting.
-    ///
-    /// `potential[s]` is the share of sector s's firms for which AI is ever worth it
-    /// (the Bass model's m). Each firm draws once, from its own seeded stream, so the
-    /// marking does not depend on threads; with every potential at 1 nothing changes.
-    pub fn limit_potential(&mut self, potential: &[f64], seed: u64) {
-        for (id, f) in self.firms.iter_mut().enumerate() {
-            let m = potential.get(f.sector as usize).copied().unwrap_or(1.0);
-            if f.stack != NO_STACK || m >= 1.0 {
-                continue;
-            }
-            if uniform(&mut agent_rng(seed, Stream::FirmInit, id as u64, 1)) >= m {
-                f.stack = NEVER;
-            }
         }
     }
 
@@ -268,7 +292,11 @@ impl Firms {
     }
 }
 
-/// One firm's quarter: adopt (Bass hazard + logit choice), or deepen and maybe switch.
+/// One firm's quarter: adopt (Bass hazard + logit choice), or abandon, or deepen and maybe switch.
+///
+/// One uniform decides the event: a non-adopter adopts when it falls below the
+/// group's hazard; an adopter abandons below `rule.abandon`, and re-evaluates its
+/// stack in the next `reevaluate` of the unit interval (so the two never overlap).
 #[inline]
 #[allow(clippy::too_many_arguments)]
 fn step_firm(
@@ -282,9 +310,6 @@ fn step_firm(
 ) {
     let (u_event, u_choice) = two_uniforms(key, id);
     let u_choice = u_choice as f32;
-    if f.stack == NEVER {
-        return;
-    }
     if f.stack == NO_STACK {
         if u_event < rule.hazard {
             f.stack = pick(&rule.choose_new, u_choice);
@@ -294,11 +319,16 @@ fn step_firm(
         }
         return;
     }
+    if u_event < rule.abandon {
+        f.stack = NO_STACK;
+        f.intensity = 0.0;
+        return;
+    }
     f.intensity += (growth * (1.0 - f.intensity as f64)) as f32;
     let current = f.stack as usize;
     // A firm whose stack has become unavailable must move; others re-evaluate rarely.
     let stranded = !rule.available[current];
-    if stranded || u_event < reevaluate {
+    if stranded || u_event < rule.abandon + reevaluate {
         let next = pick(&rule.choose_from[current], u_choice);
         if next != NO_STACK {
             f.stack = next;
@@ -323,6 +353,15 @@ fn segment_totals(seg: &[Firm]) -> GroupTotals {
 mod tests {
     use super::*;
 
+    /// Cumulative probabilities putting every draw on stack `k`.
+    pub(super) fn on(k: usize) -> [f32; N_STACKS] {
+        let mut c = [0.0; N_STACKS];
+        for x in c.iter_mut().skip(k) {
+            *x = 1.0;
+        }
+        c
+    }
+
     fn rule_all_to(k: usize, p: f64) -> GroupRule {
         let mut choose_new = [0.0; N_STACKS];
         for c in choose_new.iter_mut().skip(k) {
@@ -333,8 +372,10 @@ mod tests {
         GroupRule {
             p,
             q: 0.0,
+            potential: 1.0,
             peer_share: 0.0,
             hazard: 1.0 - math::exp(-p),
+            abandon: 0.0,
             choose_new,
             choose_from: [choose_new; N_STACKS],
             available,
@@ -345,8 +386,9 @@ mod tests {
     fn groups_are_contiguous_and_segments_cover_everything() {
         let f = Firms::new(
             &[vec![5000, 0, 3], vec![10]],
-            &[0.0, 0.5],
-            &[0, 2],
+            &[vec![1.0, 1.0, 1.0], vec![2.0]],
+            &[0.0, 1.0],
+            &[on(0), on(2)],
             0.5,
             0.2,
             1,
@@ -361,14 +403,14 @@ mod tests {
             .all(|&(g, a, b)| a >= f.groups[g].start && b <= f.groups[g].end));
         let t = f.totals();
         assert_eq!(
-            t[2].adopters[2], 5,
-            "half of country 1's 10 firms start on stack 2"
+            t[2].adopters[2], 10,
+            "all of country 1's 10 firms start on stack 2"
         );
     }
 
     #[test]
     fn certain_adoption_picks_the_only_stack() {
-        let mut f = Firms::new(&[vec![100]], &[0.0], &[0], 0.0, 0.2, 1);
+        let mut f = Firms::new(&[vec![100]], &[vec![1.0]], &[0.0], &[on(0)], 0.0, 0.2, 1);
         let t = f.step(
             &[rule_all_to(3, 50.0)],
             &[CountryRule {
@@ -385,7 +427,7 @@ mod tests {
 
     #[test]
     fn intensity_grows_toward_one() {
-        let mut f = Firms::new(&[vec![10]], &[1.0], &[1], 0.0, 0.2, 1);
+        let mut f = Firms::new(&[vec![10]], &[vec![1.0]], &[1.0], &[on(1)], 0.0, 0.2, 1);
         let r = rule_all_to(1, 0.0);
         for t in 0..50 {
             f.step(
@@ -407,50 +449,33 @@ mod tests {
 
     #[test]
     fn stranded_adopters_move() {
-        let mut f = Firms::new(&[vec![50]], &[1.0], &[0], 0.0, 0.2, 1);
+        let mut f = Firms::new(&[vec![50]], &[vec![1.0]], &[1.0], &[on(0)], 0.0, 0.2, 1);
         // Stack 0 no longer offered: every row only reaches stack 2.
         let r = rule_all_to(2, 0.0);
         let t = f.step(&[r], &[CountryRule::default()], 0.0, 0.2, 7, 0);
         assert_eq!(t[0].adopters[0], 0);
         assert_eq!(t[0].adopters[2], 50);
     }
-}
-
-#[cfg(test)]
-mod potential_tests {
-    use super::*;
 
     #[test]
-    fn firms_outside_the_market_potential_never_adopt() {
-        let mut f = Firms::new(&[vec![20_000]], &[0.0], &[0], 0.0, 0.2, 1);
-        f.limit_potential(&[0.6], 1);
-        let never = f.firms.iter().filter(|x| x.stack == NEVER).count() as f64 / 20_000.0;
-        // Binomial(20,000, 0.4): sd 0.0035; allow 5 sd.
-        assert!((never - 0.4).abs() < 0.018, "{never}");
-        let mut choose_new = [1.0f32; N_STACKS];
-        choose_new[0] = 1.0;
-        let rule = GroupRule {
-            p: 50.0,
-            q: 0.0,
-            peer_share: 0.0,
-            hazard: 1.0,
-            choose_new,
-            choose_from: [choose_new; N_STACKS],
-            available: [true; N_STACKS],
-        };
-        let t = f.step(
-            &[rule],
-            &[CountryRule {
-                intensity_growth: 0.1,
-            }],
-            0.0,
-            0.2,
-            3,
-            0,
-        );
-        assert_eq!(
-            t[0].total_adopters() as usize,
-            f.firms.iter().filter(|x| x.stack != NEVER).count()
-        );
+    fn initial_adoption_is_unbiased_in_small_groups() {
+        // 2,000 groups of 5 agents at 17%: rounding per group would give 20%.
+        let counts = vec![vec![5u64; 2000]];
+        let f = Firms::new(&counts, &[vec![1.0; 2000]], &[0.17], &[on(0)], 0.0, 0.2, 3);
+        let share = f.totals().iter().map(|t| t.total_adopters()).sum::<u32>() as f64 / 10_000.0;
+        // Binomial(10,000, 0.17): sd 0.0038; allow 5 sd.
+        assert!((share - 0.17).abs() < 0.019, "{share}");
+    }
+
+    #[test]
+    fn adopters_abandon_at_the_rules_rate() {
+        let mut f = Firms::new(&[vec![20_000]], &[vec![1.0]], &[1.0], &[on(1)], 0.0, 0.2, 1);
+        let mut r = rule_all_to(1, 0.0);
+        r.hazard = 0.0;
+        r.abandon = 0.25;
+        let t = f.step(&[r], &[CountryRule::default()], 0.03, 0.2, 7, 0);
+        let left = 1.0 - t[0].total_adopters() as f64 / 20_000.0;
+        // Binomial(20,000, 0.25): sd 0.0031; allow 5 sd.
+        assert!((left - 0.25).abs() < 0.016, "{left}");
     }
 }

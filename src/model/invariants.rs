@@ -232,11 +232,12 @@ fn firms(cfg: &Config, world: &World, t: u32) -> Result<()> {
             share(t, &who, "mean intensity", mean)?;
         }
     }
-    if total != cfg.firms.count {
+    let want = super::firm_agents(cfg);
+    if total != want {
         return Err(bad(
             t,
             "firms",
-            format!("{total} firms in groups, config says {}", cfg.firms.count),
+            format!("{total} firm agents in groups, config calls for {want}"),
         ));
     }
     Ok(())

@@ -5,159 +5,30 @@
 //! alignment, licence revenue, and three scores (innovation, diffusion, and a
 //! dominance score that needs both). Scores for the US and China are shares
 //! of their combined standing, so 0.5 means level and above 0.5 means ahead.
+//!
+//! Every firm total is weighted by the real firms each agent stands for.
+//!
+//! The diffusion index is the mean of four components, each the US (or China)
+//! share of the two's combined standing, and each built only from what agents did:
+//!
+//! - `adoption`: AI use worldwide on each side's stacks — real firms × intensity of
+//!   use on US stacks vs on Chinese stacks, in every country (where a bloc's models
+//!   are used, not where the firm is);
+//! - `embodied`: the same, restricted to embodied sectors (manufacturing, vehicles,
+//!   robots, devices), where models ship inside physical products;
+//! - `downloads`: each side's share of this quarter's open-weight downloads, which
+//!   firms, developers and hobbyists generate by the open models they use;
+//! - `aligned_gdp`: the GDP share of countries whose governments have aligned with
+//!   each side, an alignment that drifts with local firms' stack shares, trade
+//!   partners, Huawei's presence and US friction.
 
-use super::firm::GroupRule;
-use super::government::Governments;
-use super::lab::Lab;
 use super::stack::{Stack, N_STACKS};
 use super::utility::GridRules;
-use super::{TickReport, World};
+use super::{downloads, TickReport, World};
 use crate::config::{Bloc, Config};
 use crate::error::{Error, Result};
 use crate::io::timeseries::Timeseries;
 use crate::math;
-
-/// Best (capability, price) on offer per stack, if any lab has released on it.
-pub type StackOffer = [Option<(f64, f64)>; N_STACKS];
-
-/// The best model of each stack.
-pub fn stack_offer(labs: &[Lab]) -> StackOffer {
-    let mut offer: StackOffer = [None; N_STACKS];
-    for l in labs {
-        let k = l.stack as usize;
-        if offer[k].is_none_or(|(c, _)| l.capability > c) {
-            offer[k] = Some((l.capability, l.price_usd_per_mtok));
-        }
-    }
-    offer
-}
-
-/// Is `stack` usable in `country`?
-fn stack_open_to(cfg: &Config, bloc: Bloc, stack: Stack) -> bool {
-    !(bloc == Bloc::CN
-        && stack == Stack::UsClosed
-        && cfg.policy.china.foreign_closed_models_blocked)
-}
-
-/// Bass terms and logit tables for one (country, sector) group.
-#[allow(clippy::too_many_arguments)]
-pub fn group_rule(
-    cfg: &Config,
-    gov: &Governments,
-    offer: &StackOffer,
-    shares: &[[f64; N_STACKS]],
-    best_world: f64,
-    country: usize,
-    sector: usize,
-    peer_share: f64,
-) -> GroupRule {
-    let ct = &cfg.countries[country];
-    let sec = &cfg.sectors[sector];
-    let b = &cfg.stack_choice;
-    let local_cloud = cfg.blocs.get(ct.bloc).local_cloud;
-    let mut util = [f64::NEG_INFINITY; N_STACKS];
-    let mut available = [false; N_STACKS];
-    let mut best_here: f64 = 0.0;
-    for s in Stack::ALL {
-        let k = s as usize;
-        let Some((cap, price)) = offer[k] else {
-            continue;
-        };
-        if !stack_open_to(cfg, ct.bloc, s) {
-            continue;
-        }
-        available[k] = true;
-        best_here = best_here.max(cap);
-        let open = if s.is_open() { 1.0 } else { 0.0 };
-        util[k] = b.capability * (cap - best_world)
-            + b.price * math::ln(price.max(1e-9))
-            + b.openness_customisation * open * sec.customisation_need
-            + b.local_cloud * open * local_cloud
-            + b.alignment * gov.alignment[country] * s.side()
-            + b.network * shares[country][k];
-    }
-    // One exp per stack; switching rows reuse the weights scaled by exp(-switching cost).
-    let w = logit_weights(&util);
-    let choose_new = cumulate(&w);
-    let stay_bonus = math::exp(-b.switching_cost);
-    let mut choose_from = [[0.0f32; N_STACKS]; N_STACKS];
-    for (j, row) in choose_from.iter_mut().enumerate() {
-        let mut wj = w.map(|x| x * stay_bonus);
-        wj[j] = w[j];
-        *row = cumulate(&wj);
-    }
-    let (p, q) = bass_terms(cfg, country, sector, best_here);
-    GroupRule {
-        p,
-        q,
-        peer_share,
-        hazard: 1.0 - math::exp(-(p + q * peer_share)),
-        choose_new,
-        choose_from,
-        available,
-    }
-}
-
-/// Bass p and q for a group: configured values, scaled by utility, sentiment and
-/// China's embodied-AI priority when utility terms are on.
-fn bass_terms(cfg: &Config, country: usize, sector: usize, best_capability: f64) -> (f64, f64) {
-    let f = &cfg.firms;
-    if !f.utility_terms {
-        return (f.p, f.q);
-    }
-    let ct = &cfg.countries[country];
-    let utility =
-        math::exp(f.utility_capability_weight * (best_capability - f.utility_reference_capability))
-            .clamp(0.1, 2.0);
-    let sentiment = math::powf((ct.sentiment / 0.5).max(0.01), f.sentiment_weight);
-    let embodied = if ct.bloc == Bloc::CN && cfg.sectors[sector].embodied {
-        cfg.policy.china.embodied_priority
-    } else {
-        1.0
-    };
-    let scale = utility * sentiment * embodied;
-    (f.p * scale, f.q * scale)
-}
-
-/// Logit weights `exp(u - max u)`; unavailable stacks (utility −∞) get 0.
-fn logit_weights(util: &[f64; N_STACKS]) -> [f64; N_STACKS] {
-    let max = util.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    if !max.is_finite() {
-        return [0.0; N_STACKS];
-    }
-    util.map(|x| {
-        if x.is_finite() {
-            math::exp(x - max)
-        } else {
-            0.0
-        }
-    })
-}
-
-/// Cumulative probabilities from weights; the last available stack closes at exactly 1
-/// and stacks with no weight have zero width (all zeros when nothing is available).
-fn cumulate(w: &[f64; N_STACKS]) -> [f32; N_STACKS] {
-    let mut out = [0.0f32; N_STACKS];
-    let total: f64 = w.iter().sum();
-    if total <= 0.0 {
-        return out;
-    }
-    let mut acc = 0.0;
-    for k in 0..N_STACKS {
-        acc += w[k] / total;
-        out[k] = if w[k] > 0.0 {
-            acc as f32
-        } else {
-            out.get(k.wrapping_sub(1)).copied().unwrap_or(0.0)
-        };
-    }
-    if let Some(last) = (0..N_STACKS).rev().find(|&k| w[k] > 0.0) {
-        for x in out.iter_mut().skip(last) {
-            *x = 1.0;
-        }
-    }
-    out
-}
 
 /// Firm counts, adopters and sums per scope.
 #[derive(Clone, Copy, Debug, Default)]
@@ -167,6 +38,7 @@ struct Tally {
     intensity: [f64; N_STACKS],
     embodied_firms: f64,
     embodied_adopters: f64,
+    potential: f64,
 }
 
 impl Tally {
@@ -174,6 +46,7 @@ impl Tally {
         self.firms += o.firms;
         self.embodied_firms += o.embodied_firms;
         self.embodied_adopters += o.embodied_adopters;
+        self.potential += o.potential;
         for k in 0..N_STACKS {
             self.adopters[k] += o.adopters[k];
             self.intensity[k] += o.intensity[k];
@@ -187,10 +60,8 @@ impl Tally {
 /// The quantities the indices are built from, per bloc (US, CN).
 #[derive(Clone, Copy, Debug, Default)]
 struct Standing {
-    adoption: f64,
-    intensity: f64,
-    world_stack_share: f64,
-    embodied: f64,
+    usage: f64,
+    embodied_usage: f64,
     downloads: f64,
     aligned_gdp: f64,
     compute: f64,
@@ -261,23 +132,27 @@ impl<'a> Recorder<'a> {
         self.indices(&us, &cn);
     }
 
-    /// Tallies for world, the four blocs, then each country.
+    /// Tallies for world, the four blocs, then each country (real firms, not agents).
     fn tallies(&self) -> Vec<(String, Tally)> {
         let cfg = self.cfg;
         let mut country = vec![Tally::default(); cfg.countries.len()];
-        for (g, t) in self.world.firms.groups.iter().zip(&self.world.last.groups) {
+        let groups = self.world.firms.groups.iter().zip(&self.world.last.groups);
+        for (gi, (g, t)) in groups.enumerate() {
             let c = &mut country[g.country];
-            let n = (g.end - g.start) as f64;
+            let w = g.weight;
+            let real = g.real_firms();
+            let potential = self.world.group_potential.get(gi).copied().unwrap_or(0.0);
             let mut one = Tally {
-                firms: n,
+                firms: real,
+                potential: real * potential,
                 ..Tally::default()
             };
             for k in 0..N_STACKS {
-                one.adopters[k] = t.adopters[k] as f64;
-                one.intensity[k] = t.intensity[k];
+                one.adopters[k] = t.adopters[k] as f64 * w;
+                one.intensity[k] = t.intensity[k] * w;
             }
             if cfg.sectors[g.sector].embodied {
-                one.embodied_firms = n;
+                one.embodied_firms = real;
                 one.embodied_adopters = one.total();
             }
             c.add(&one);
@@ -300,10 +175,41 @@ impl<'a> Recorder<'a> {
         out
     }
 
+    /// AI use on US and on Chinese stacks worldwide, all sectors and embodied ones: in each
+    /// country, usage per real firm (adopters × intensity) on the side's stacks times the
+    /// country's GDP, so the world total weighs economies, not firm counts.
+    fn usage_by_origin(&self) -> ([f64; 2], [f64; 2]) {
+        let cfg = self.cfg;
+        let w = self.world;
+        let mut real = vec![0.0; cfg.countries.len()];
+        for g in &w.firms.groups {
+            real[g.country] += g.real_firms();
+        }
+        let (mut all, mut embodied) = ([0.0; 2], [0.0; 2]);
+        for (g, t) in w.firms.groups.iter().zip(&w.last.groups) {
+            if real[g.country] <= 0.0 {
+                continue;
+            }
+            let scale = cfg.countries[g.country].gdp_usd_tn * g.weight / real[g.country];
+            for s in Stack::ALL {
+                let side = match s.side() {
+                    x if x > 0.0 => 0,
+                    x if x < 0.0 => 1,
+                    _ => continue,
+                };
+                let u = scale * t.intensity[s as usize];
+                all[side] += u;
+                if cfg.sectors[g.sector].embodied {
+                    embodied[side] += u;
+                }
+            }
+        }
+        (all, embodied)
+    }
+
     fn adoption(&mut self, tallies: &[(String, Tally)], us: &mut Standing, cn: &mut Standing) {
-        let world_adopters = tallies[0].1.total();
         for (i, (scope, t)) in tallies.iter().enumerate() {
-            let firms = t.firms.max(1.0);
+            let firms = t.firms.max(f64::MIN_POSITIVE);
             let adopters = t.total();
             self.put(scope, "adoption_share", adopters / firms);
             for s in Stack::ALL {
@@ -326,29 +232,22 @@ impl<'a> Recorder<'a> {
                     0.0
                 };
                 self.put(scope, "embodied_deployment", emb);
-                let target = match scope.as_str() {
-                    "US" => Some(&mut *us),
-                    "CN" => Some(&mut *cn),
-                    _ => None,
-                };
-                if let Some(st) = target {
-                    st.adoption = adopters / firms;
-                    st.intensity = intensity;
-                    st.embodied = emb;
+                self.put(scope, "adoption_potential", t.potential / firms);
+                if adopters > 0.0 {
+                    let closed =
+                        t.adopters[Stack::UsClosed as usize] + t.adopters[Stack::CnClosed as usize];
+                    self.put(scope, "adopters_on_closed_stacks", closed / adopters);
                 }
             }
         }
-        let w = &tallies[0].1;
-        let side = |sign: f64| {
-            Stack::ALL
-                .iter()
-                .filter(|s| s.side() == sign)
-                .map(|s| w.adopters[*s as usize])
-                .sum::<f64>()
-        };
-        if world_adopters > 0.0 {
-            us.world_stack_share = side(1.0) / world_adopters;
-            cn.world_stack_share = side(-1.0) / world_adopters;
+        // Usage worldwide by the origin of the stack used, each country weighted by GDP.
+        let (usage, embodied) = self.usage_by_origin();
+        us.usage = usage[0];
+        cn.usage = usage[1];
+        us.embodied_usage = embodied[0];
+        cn.embodied_usage = embodied[1];
+        for (scope, st) in [("US", &*us), ("CN", &*cn)] {
+            self.put(scope, "usage_by_origin", st.usage);
         }
     }
 
@@ -363,9 +262,14 @@ impl<'a> Recorder<'a> {
         let pace = self.cfg.lab_dynamics.prehistory_pace_per_year / 4.0;
         let gap = gap_months(&w.us_frontier, &w.cn_frontier, pace);
         self.put("world", "frontier_gap_months", gap);
-        let (du, dc) = download_shares(self.cfg, &w.labs);
+        let dl = downloads::count(self.cfg, w);
+        let (du, dc) = dl.shares();
         self.put("world", "open_download_share.US", du);
         self.put("world", "open_download_share.CN", dc);
+        self.put("world", "open_downloads", dl.total());
+        self.put("world", "open_downloads.firms", dl.by_firms);
+        self.put("world", "open_downloads.developers", dl.by_developers);
+        self.put("world", "open_downloads.hobbyists", dl.by_hobbyists);
         us.downloads = du;
         cn.downloads = dc;
         us.compute = 1.0 / (1.0 + math::exp(-gap / 6.0));
@@ -500,13 +404,17 @@ impl<'a> Recorder<'a> {
         let rel = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.5 };
         let innovation_us = us.compute;
         let parts = [
-            rel(us.world_stack_share, cn.world_stack_share),
-            rel(us.adoption * us.intensity, cn.adoption * cn.intensity),
-            rel(us.embodied, cn.embodied),
-            rel(us.downloads, cn.downloads),
-            rel(us.aligned_gdp, cn.aligned_gdp),
+            ("adoption", rel(us.usage, cn.usage)),
+            ("embodied", rel(us.embodied_usage, cn.embodied_usage)),
+            ("downloads", rel(us.downloads, cn.downloads)),
+            ("aligned_gdp", rel(us.aligned_gdp, cn.aligned_gdp)),
         ];
-        let diffusion_us = parts.iter().sum::<f64>() / parts.len() as f64;
+        for (name, v) in parts {
+            let metric = format!("diffusion_component.{name}");
+            self.put("US", &metric, v);
+            self.put("CN", &metric, 1.0 - v);
+        }
+        let diffusion_us = parts.iter().map(|p| p.1).sum::<f64>() / parts.len() as f64;
         for (scope, inn, dif) in [
             ("US", innovation_us, diffusion_us),
             ("CN", 1.0 - innovation_us, 1.0 - diffusion_us),
@@ -546,38 +454,6 @@ fn ticks_behind(leader: &[f64], level: f64, pace_per_tick: f64) -> f64 {
     now + (leader[0] - level) / pace_per_tick.max(1e-9)
 }
 
-/// Shares of this quarter's open-model downloads by origin (US, CN): the better a model
-/// relative to the best open one, the more it is downloaded; Chinese promotion widens reach.
-pub fn download_shares(cfg: &Config, labs: &[Lab]) -> (f64, f64) {
-    let best = labs
-        .iter()
-        .filter(|l| l.stack.is_open())
-        .map(|l| l.capability)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let sens = cfg.lab_dynamics.download_sensitivity;
-    let (mut us, mut cn, mut total) = (0.0, 0.0, 0.0);
-    for l in labs.iter().filter(|l| l.stack.is_open()) {
-        let reach = if l.bloc == Bloc::CN {
-            1.0 + cfg.policy.china.open_weight_promotion
-        } else {
-            1.0
-        };
-        let w = math::exp(sens * (l.capability - best)) * reach;
-        total += w;
-        match l.bloc {
-            Bloc::US => us += w,
-            Bloc::CN => cn += w,
-            _ => {}
-        }
-    }
-    // Closed models from before a ban keep no downloads; open models from other labs keep theirs.
-    if total > 0.0 {
-        (us / total, cn / total)
-    } else {
-        (0.0, 0.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,34 +472,6 @@ mod tests {
         assert!(
             gap_months(&us, &[12.0, 12.0, 13.0], 1.0) < 0.0,
             "China ahead is negative"
-        );
-    }
-
-    #[test]
-    fn cumulative_probabilities_respect_availability_and_switching() {
-        let util = [
-            0.0,
-            f64::NEG_INFINITY,
-            0.0,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let w = logit_weights(&util);
-        let c = cumulate(&w);
-        assert!((c[0] - 0.5).abs() < 1e-6);
-        assert_eq!(c[1], c[0], "unavailable stack has zero width");
-        assert_eq!(c[2], 1.0);
-        assert_eq!(c[4], 1.0);
-        let mut from0 = w.map(|x| x * math::exp(-10.0));
-        from0[0] = w[0];
-        let stay = cumulate(&from0);
-        assert_eq!(
-            cumulate(&logit_weights(&[f64::NEG_INFINITY; N_STACKS])),
-            [0.0; N_STACKS]
-        );
-        assert!(
-            stay[0] > 0.99,
-            "a high switching cost keeps firms where they are"
         );
     }
 }

@@ -7,9 +7,11 @@
 //! → aggregates. Only the firm phase is parallel; its reductions are done in
 //! a fixed order, so results do not depend on the thread count.
 
+pub mod adoption;
 pub mod capital;
 pub mod chips;
 pub mod datacenter;
+pub mod downloads;
 pub mod firm;
 pub mod government;
 pub mod invariants;
@@ -28,7 +30,7 @@ use self::chips::{Buyer, ChipState, Clearing, H100_TFLOPS};
 use self::firm::{CountryRule, Firms, GroupRule, GroupTotals};
 use self::government::Governments;
 use self::lab::Lab;
-use self::stack::{Stack, N_STACKS};
+use self::stack::N_STACKS;
 use self::utility::{GridRules, Market};
 use crate::config::{Bloc, Config};
 use crate::math;
@@ -76,6 +78,12 @@ pub struct World {
     pub planned_chip_power_gw: Vec<f64>,
     /// Smoothed quarterly growth of each country's chip power (developers plan ahead with it).
     pub chip_power_growth: Vec<f64>,
+    /// Logit constants per country and stack, fitted at the start to the bloc's starting shares.
+    pub asc: Vec<[f64; N_STACKS]>,
+    /// Consecutive quarters each country's inference demand has not been served.
+    pub unserved_ticks: Vec<u32>,
+    /// Market potential each firm group faced in the last tick (group order).
+    pub group_potential: Vec<f64>,
     /// US frontier capability after each tick.
     pub us_frontier: Vec<f64>,
     /// Chinese frontier capability after each tick.
@@ -112,6 +120,7 @@ impl World {
     pub fn new(cfg: &Config, seed: u64) -> World {
         let n = cfg.countries.len();
         let counts = firm_counts(cfg);
+        let weights = firm_weights(cfg, &counts);
         let initial: Vec<f64> = cfg.countries.iter().map(|c| c.initial_adoption).collect();
         let labs: Vec<Lab> = cfg
             .labs
@@ -121,22 +130,17 @@ impl World {
                 Lab::new(cfg, lc, ci, cfg.countries[ci].bloc)
             })
             .collect();
-        let initial_stack: Vec<u8> = cfg
-            .countries
-            .iter()
-            .map(|c| home_stack(c.bloc, &labs) as u8)
-            .collect();
+        let initial_stack = adoption::start_choice(cfg, &adoption::stack_offer(&labs));
         let f = &cfg.firms;
-        let mut firms = Firms::new(
+        let firms = Firms::new(
             &counts,
+            &weights,
             &initial,
             &initial_stack,
             f.size_sigma,
             f.intensity_start,
             seed,
         );
-        let potential: Vec<f64> = cfg.sectors.iter().map(|s| s.market_potential).collect();
-        firms.limit_potential(&potential, seed);
         let markets = build_markets(cfg);
         let infer_h100e = vec![0.0; n];
         let infer_power_gw = vec![0.0; n];
@@ -154,6 +158,9 @@ impl World {
             last: Aggregates::default(),
             planned_chip_power_gw: vec![0.0; n],
             chip_power_growth: vec![0.0; n],
+            asc: vec![[0.0; N_STACKS]; n],
+            unserved_ticks: vec![0; n],
+            group_potential: Vec::new(),
             us_frontier: Vec::new(),
             cn_frontier: Vec::new(),
             supply_limits: cfg.supply_limits.iter().map(|l| l.units_per_tick).collect(),
@@ -182,6 +189,13 @@ impl World {
             world.utilisation(cfg),
             cfg.chip_buyers.start_cn_domestic_share,
         );
+        world.asc = world.fit_constants(cfg);
+        let shares = world.country_stack_shares(cfg);
+        world.group_potential = world
+            .group_rules(cfg, &shares)
+            .iter()
+            .map(|r| r.potential)
+            .collect();
         world
     }
 
@@ -201,6 +215,7 @@ impl World {
         let utilisation = self.utilisation(cfg);
         self.train_labs(cfg, t, &utilisation);
         let rules = self.group_rules(cfg, &shares);
+        self.group_potential = rules.iter().map(|r| r.potential).collect();
         let country_rules: Vec<CountryRule> = self
             .last
             .served
@@ -221,6 +236,10 @@ impl World {
         let (share, inference_share) =
             cn_share.unwrap_or((self.last.cn_self_sufficiency, self.last.cn_self_sufficiency));
         self.last = self.aggregate(cfg, groups, utilisation, share);
+        let below = cfg.firms.potential.unserved_below;
+        for (run, served) in self.unserved_ticks.iter_mut().zip(&self.last.served) {
+            *run = if *served < below { *run + 1 } else { 0 };
+        }
         self.us_frontier.push(self.frontier(Bloc::US));
         self.cn_frontier.push(self.frontier(Bloc::CN));
         self.tick += 1;
@@ -240,12 +259,12 @@ impl World {
             .fold(0.0, f64::max)
     }
 
-    /// Share of each country's adopters on each stack last tick.
+    /// Share of each country's adopters on each stack last tick (real firms, not agents).
     pub fn country_stack_shares(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
         let mut out = vec![[0.0; N_STACKS]; cfg.countries.len()];
         for (g, t) in self.firms.groups.iter().zip(&self.last.groups) {
             for (o, a) in out[g.country].iter_mut().zip(&t.adopters) {
-                *o += *a as f64;
+                *o += *a as f64 * g.weight;
             }
         }
         for row in out.iter_mut() {
@@ -255,6 +274,52 @@ impl World {
             }
         }
         out
+    }
+
+    /// Local-cloud availability per country (0–1) from its running data-center capacity.
+    pub fn local_cloud(&self, cfg: &Config) -> Vec<f64> {
+        self.dc_operational_gw(cfg)
+            .iter()
+            .enumerate()
+            .map(|(c, gw)| adoption::local_cloud(cfg, c, *gw))
+            .collect()
+    }
+
+    /// Logit constants that make new adopters' choice at the start match the starting shares.
+    fn fit_constants(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
+        let shares = self.country_stack_shares(cfg);
+        let cloud = self.local_cloud(cfg);
+        let zero = vec![[0.0; N_STACKS]; cfg.countries.len()];
+        let view = self.view(cfg, &shares, &cloud, &zero);
+        let groups: Vec<(usize, usize, f64)> = self
+            .firms
+            .groups
+            .iter()
+            .map(|g| (g.country, g.sector, g.real_firms()))
+            .collect();
+        adoption::fit_constants(cfg, &self.gov, &view, &groups)
+    }
+
+    /// What firms read of the world this tick.
+    fn view<'a>(
+        &'a self,
+        cfg: &Config,
+        shares: &'a [[f64; N_STACKS]],
+        cloud: &'a [f64],
+        asc: &'a [[f64; N_STACKS]],
+    ) -> adoption::MarketView<'a> {
+        let _ = cfg;
+        let offer = adoption::stack_offer(&self.labs);
+        let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
+        adoption::MarketView {
+            offer,
+            best_world,
+            shares,
+            cloud,
+            served: &self.last.served,
+            unserved_ticks: &self.unserved_ticks,
+            asc,
+        }
     }
 
     /// Chip power installed per country (labs' training chips plus inference chips), GW.
@@ -290,12 +355,27 @@ impl World {
     /// Served inference (H100e) of each country's firms on each stack, from last quarter's
     /// aggregates. The one place the innovation side reads the firms' usage.
     pub fn usage_by_stack(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
-        let per_firm = cfg.firms.full_adoption_demand_h100e / cfg.firms.count.max(1) as f64;
-        let mut out = vec![[0.0; N_STACKS]; cfg.countries.len()];
+        // The same weighting as the demand in `aggregate`: each country's GDP share of the
+        // world's full-adoption demand, times its real firms' mean load on each stack.
+        let n = cfg.countries.len();
+        let mut real = vec![0.0; n];
+        for g in &self.firms.groups {
+            real[g.country] += g.real_firms();
+        }
+        let gdp_world: f64 = cfg.countries.iter().map(|c| c.gdp_usd_tn).sum();
+        let mut out = vec![[0.0; N_STACKS]; n];
         for (g, t) in self.firms.groups.iter().zip(&self.last.groups) {
+            if real[g.country] <= 0.0 || gdp_world <= 0.0 {
+                continue;
+            }
             let served = self.last.served.get(g.country).copied().unwrap_or(1.0);
+            let per_load = cfg.firms.full_adoption_demand_h100e
+                * cfg.countries[g.country].gdp_usd_tn
+                / gdp_world
+                * g.weight
+                / real[g.country];
             for (o, l) in out[g.country].iter_mut().zip(&t.load) {
-                *o += l * per_firm * served;
+                *o += l * per_load * served;
             }
         }
         out
@@ -674,10 +754,10 @@ impl World {
         }
     }
 
-    /// Per-group Bass terms and logit choice tables for this tick.
+    /// Per-group Bass terms, market potential and logit choice tables for this tick.
     fn group_rules(&self, cfg: &Config, shares: &[[f64; N_STACKS]]) -> Vec<GroupRule> {
-        let offer = metrics::stack_offer(&self.labs);
-        let best_world = offer.iter().flatten().map(|o| o.0).fold(0.0, f64::max);
+        let cloud = self.local_cloud(cfg);
+        let view = self.view(cfg, shares, &cloud, &self.asc);
         // Each group's rule depends only on shared read-only inputs; `collect` keeps order.
         self.firms
             .groups
@@ -685,10 +765,14 @@ impl World {
             .zip(self.last.groups.par_iter())
             .with_min_len(16)
             .map(|(g, totals)| {
-                let size = (g.end - g.start) as f64;
-                let peer = totals.total_adopters() as f64 / size;
-                metrics::group_rule(
-                    cfg, &self.gov, &offer, shares, best_world, g.country, g.sector, peer,
+                adoption::group_rule(
+                    cfg,
+                    &self.gov,
+                    &view,
+                    g.country,
+                    g.sector,
+                    g.agents() as f64,
+                    totals.total_adopters() as f64,
                 )
             })
             .collect()
@@ -703,12 +787,26 @@ impl World {
         cn_ratio: f64,
     ) -> Aggregates {
         let n = cfg.countries.len();
+        // Mean size × intensity per real firm in each country, times its GDP share of the
+        // world's full-adoption demand: weighted, so independent of the number of agents.
         let mut load = vec![0.0; n];
+        let mut real = vec![0.0; n];
         for (g, t) in self.firms.groups.iter().zip(&groups) {
-            load[g.country] += t.total_load();
+            load[g.country] += t.total_load() * g.weight;
+            real[g.country] += g.real_firms();
         }
-        let per_firm = cfg.firms.full_adoption_demand_h100e / cfg.firms.count.max(1) as f64;
-        let demand: Vec<f64> = load.iter().map(|l| l * per_firm).collect();
+        let gdp_world: f64 = cfg.countries.iter().map(|c| c.gdp_usd_tn).sum();
+        let demand: Vec<f64> = (0..n)
+            .map(|c| {
+                let per_firm = if real[c] > 0.0 {
+                    load[c] / real[c]
+                } else {
+                    0.0
+                };
+                cfg.firms.full_adoption_demand_h100e * cfg.countries[c].gdp_usd_tn / gdp_world
+                    * per_firm
+            })
+            .collect();
         let served = (0..n)
             .map(|c| {
                 if demand[c] > 0.0 {
@@ -736,28 +834,51 @@ pub fn country_index(cfg: &Config, code: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// The stack a country's early adopters start on: its bloc's strongest lab's stack.
-fn home_stack(bloc: Bloc, labs: &[Lab]) -> Stack {
-    let own = labs
-        .iter()
-        .filter(|l| l.bloc == bloc)
-        .max_by(|a, b| a.capability.total_cmp(&b.capability));
-    let any = labs
-        .iter()
-        .filter(|l| l.bloc == Bloc::US)
-        .max_by(|a, b| a.capability.total_cmp(&b.capability));
-    own.or(any).map(|l| l.stack).unwrap_or(Stack::UsClosed)
-}
-
-/// Firms per (country, sector): largest-remainder apportionment of `firms.count`.
+/// Firm agents per (country, sector): every group with firms gets `firms.min_per_group`,
+/// and the rest of `firms.count` is apportioned by GDP × sector share (largest remainder).
 pub fn firm_counts(cfg: &Config) -> Vec<Vec<u64>> {
     let weights: Vec<f64> = cfg
         .countries
         .iter()
-        .flat_map(|c| cfg.sectors.iter().map(move |s| c.firm_weight() * s.share))
+        .flat_map(|c| cfg.sectors.iter().map(move |s| c.gdp_usd_tn * s.share))
         .collect();
-    let flat = apportion(cfg.firms.count, &weights);
+    let floor = cfg.firms.min_per_group;
+    let groups = weights.iter().filter(|w| **w > 0.0).count() as u64;
+    let rest = cfg.firms.count.saturating_sub(floor * groups);
+    let flat: Vec<u64> = apportion(rest, &weights)
+        .iter()
+        .zip(&weights)
+        .map(|(n, w)| if *w > 0.0 { n + floor } else { *n })
+        .collect();
     flat.chunks(cfg.sectors.len()).map(|c| c.to_vec()).collect()
+}
+
+/// Total firm agents of a run (`firms.count`, or more when the group floor needs it).
+pub fn firm_agents(cfg: &Config) -> u64 {
+    firm_counts(cfg).iter().flatten().sum()
+}
+
+/// Real firms each agent stands for, per (country, sector): the country's firms
+/// (millions) × the sector's share, over the group's agents.
+pub fn firm_weights(cfg: &Config, counts: &[Vec<u64>]) -> Vec<Vec<f64>> {
+    cfg.countries
+        .iter()
+        .zip(counts)
+        .map(|(c, row)| {
+            let firms = c.firms_m(cfg.firms.firms_m_per_usd_tn);
+            cfg.sectors
+                .iter()
+                .zip(row)
+                .map(|(s, n)| {
+                    if *n > 0 {
+                        firms * s.share / *n as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Split `total` into integers proportional to `weights` (largest remainder, ties by index).

@@ -9,8 +9,6 @@ use crate::config::{Bloc, Release};
 pub const N_STACKS: usize = 5;
 /// Marker for "has not adopted".
 pub const NO_STACK: u8 = u8::MAX;
-/// Marker for "will never adopt": outside its sector's market potential.
-pub const NEVER: u8 = u8::MAX - 1;
 
 /// A model stack, by origin and openness.
 #[derive(

@@ -49,6 +49,8 @@ pub struct ValidateOptions {
     pub sets: Vec<String>,
     /// Worker threads (default: all cores); results do not depend on it.
     pub threads: Option<usize>,
+    /// Write into a folder that holds other work ([`crate::layout::claim_folder`]).
+    pub force: bool,
 }
 
 impl Default for ValidateOptions {
@@ -60,6 +62,7 @@ impl Default for ValidateOptions {
             out: PathBuf::from("output/validate"),
             sets: Vec::new(),
             threads: None,
+            force: false,
         }
     }
 }
@@ -219,13 +222,9 @@ fn score_prepared(p: &Prepared, opts: &ValidateOptions) -> Result<ValidationRepo
 /// whatever the score: a poor fit is a finding, not a failure.
 pub fn run(opts: ValidateOptions) -> Result<ValidationReport> {
     let prepared = prepare(&opts)?;
-    if opts.out.exists() && !opts.out.is_dir() {
-        return Err(Error::Usage(format!(
-            "output path {} exists and is not a folder",
-            opts.out.display()
-        )));
-    }
+    crate::layout::claim_folder(&opts.out, crate::layout::FolderWork::Validate, opts.force)?;
     let report = score_prepared(&prepared, &opts)?;
+    let _lock = crate::layout::FolderLock::acquire(&opts.out)?;
     write_outputs(&report, &opts.out)?;
     Ok(report)
 }
@@ -235,7 +234,7 @@ pub fn write_outputs(report: &ValidationReport, out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
     crate::io::atomic::remove_stale_temps(out);
     write_atomic(
-        &out.join("validation.csv"),
+        &out.join(crate::layout::VALIDATION_CSV),
         score::to_csv(&report.rows).as_bytes(),
     )?;
     let md = score::to_markdown(&report.rows, report.replicates as usize);
