@@ -23,12 +23,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::manifest::Manifest;
+use crate::io::read;
 use crate::io::timeseries::Timeseries;
 
 /// The run's time series (tidy CSV).
@@ -74,6 +74,18 @@ pub const SLURM_LOGS: &str = "slurm";
 /// The page of `airace compare`.
 pub const COMPARE_HTML: &str = "compare.html";
 
+/// The data files every run folder must have and its manifest must list,
+/// fixed by the run type (not read from the manifest): what `verify` reruns.
+pub const RUN_DATA_FILES: [&str; 2] = [TIMESERIES, CONFIG];
+
+/// Whether a manifest entry is a rendering (chart or page), not data.
+pub fn is_rendering(name: &str) -> bool {
+    name == REPORT
+        || name
+            .strip_prefix("charts/")
+            .is_some_and(|f| f.ends_with(".png"))
+}
+
 /// `dir/charts`.
 pub fn charts_dir(dir: &Path) -> PathBuf {
     dir.join(CHARTS)
@@ -116,8 +128,8 @@ pub fn has_manifest(dir: &Path) -> bool {
 /// pointed at the wrong folder or edited the file.
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);
-    let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::input(
+    let text = read::try_read_text(&path, read::Cap::Record).map_err(|e| match e {
+        read::ReadError::NotFound => Error::input(
             &path,
             "no manifest here; is this an airace run folder? (every run writes one when it finishes)",
         ),
@@ -145,7 +157,7 @@ pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
 /// Read a folder's resolved `config.toml` as text.
 pub fn read_config_text(dir: &Path) -> Result<String> {
     let path = dir.join(CONFIG);
-    fs::read_to_string(&path).map_err(|e| Error::input(&path, format!("cannot read: {e}")))
+    read::read_text(&path, read::Cap::Config)
 }
 
 /// Read and fully validate `dir/timeseries.csv`.
@@ -155,8 +167,7 @@ pub fn read_config_text(dir: &Path) -> Result<String> {
 /// otherwise a line would zig-zag between two values without any warning.
 pub fn read_timeseries(dir: &Path) -> Result<Timeseries> {
     let path = dir.join(TIMESERIES);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::input(&path, format!("cannot read: {e}")))?;
+    let text = read::read_text(&path, read::Cap::Timeseries)?;
     let ts = Timeseries::parse(&text, &path)?;
     let lines: Vec<u64> = text
         .lines()
@@ -289,7 +300,7 @@ fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<boo
     Ok(match work {
         FolderWork::Run { config_toml } => match read_manifest_if_any(dir) {
             Ok(Some(m)) => m.config_hash == crate::io::manifest::sha256_hex(config_toml.as_bytes()),
-            Ok(None) => fs::read_to_string(dir.join(CONFIG))
+            Ok(None) => read::try_read_text(&dir.join(CONFIG), read::Cap::Config)
                 .is_ok_and(|text| without_comments(&text) == without_comments(config_toml)),
             Err(_) => false,
         },

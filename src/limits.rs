@@ -242,6 +242,46 @@ pub fn check_memory(config: &Config, max: Option<&str>) -> Result<()> {
     }
 }
 
+/// Check a sweep's memory: `jobs` runs at once, each estimated at the
+/// largest of its points' configs, against `--max-memory` and the machine.
+pub fn check_sweep_memory<'a>(
+    configs: impl IntoIterator<Item = &'a Config>,
+    jobs: usize,
+    max: Option<&str>,
+) -> Result<()> {
+    let Some(worst) = configs.into_iter().max_by_key(|c| estimate(c).total()) else {
+        return Ok(());
+    };
+    let jobs64 = jobs.max(1) as u64;
+    let one = estimate(worst);
+    let total = Estimate {
+        firms: one.firms.saturating_mul(jobs64),
+        agents: one.agents.saturating_mul(jobs64),
+        timeseries: one.timeseries.saturating_mul(jobs64),
+        fixed: one.fixed,
+    };
+    let limit = max.map(parse_size).transpose()?;
+    let over = |limit: u64, what: &str| {
+        Error::Usage(format!(
+            "estimated peak memory {} of {jobs} runs at once ({} each; firms.count = {}, \
+             run.ticks = {}) exceeds {what} {}; lower --jobs, firms.count or run.ticks, \
+             or raise --max-memory",
+            format_bytes(total.total()),
+            format_bytes(one.total()),
+            worst.firms.count,
+            worst.run.ticks,
+            format_bytes(limit),
+        ))
+    };
+    if let Some(limit) = limit.filter(|&l| total.total() > l) {
+        return Err(over(limit, "--max-memory"));
+    }
+    match available_memory() {
+        Some(avail) if total.total() > avail => Err(over(avail, "available memory (MemAvailable)")),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +391,18 @@ mod tests {
             "{m}"
         );
         assert!(check_memory(&c, Some("64G")).is_ok() || available_memory().is_some());
+    }
+
+    #[test]
+    fn sweeps_multiply_the_estimate_by_jobs() {
+        let c = baseline(10_000, 4);
+        let one = estimate(&c).total();
+        let limit = one.to_string();
+        assert!(check_sweep_memory([&c], 1, Some(&limit)).is_ok() || available_memory().is_some());
+        let err = check_sweep_memory([&c], 16, Some(&limit)).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("16 runs at once"), "{err}");
+        assert!(check_sweep_memory([&c], 1, Some("bad")).is_err());
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     let config = seeded(&loaded.config, opts.seed);
     let config_toml = config::to_toml(&config);
     check_out_dir(out, &config_toml, opts.force)?;
+    remove_stale_temps(out);
     let started = Instant::now();
     let mut sim = Simulation::new(config.clone());
     sim.check_invariants |= opts.check_invariants;
@@ -230,6 +231,7 @@ pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
         .unwrap_or_else(|| checkpoint::default_out(path));
     checkpoint::check_not_parent(path, &out, opts.force)?;
     check_out_dir(&out, &config::to_toml(&sim.config), opts.force)?;
+    remove_stale_temps(&out);
     let parent = ParentInfo {
         checkpoint: path.display().to_string(),
         checkpoint_sha256: sha256_file(path)?,

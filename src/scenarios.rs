@@ -365,6 +365,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
     }
     layout::claim_folder(&out, layout::FolderWork::Sweep, opts.force)?;
     let _lock = layout::FolderLock::acquire(&out)?;
+    crate::io::atomic::remove_stale_temps(&out);
     plan.write_checked(&out, opts.force)?;
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let exec = ExecOptions {
@@ -503,7 +504,7 @@ pub fn table_csv(results: &[ScenarioResult]) -> String {
             let _ = writeln!(
                 s,
                 "{},{},{},{},{},{},{},{}",
-                res.name,
+                crate::io::quote::csv_field(&res.name),
                 hl.metric,
                 hl.scope,
                 hl.stat.label(),
@@ -585,7 +586,7 @@ pub fn readme_markdown(results: &[ScenarioResult], replicates: usize, master: u6
          `scripts/update-readme-results.sh`; full table: `output/scenarios/scenarios.csv`.\n\n| Outcome |"
     );
     for r in results {
-        let _ = write!(s, " {} |", r.name);
+        let _ = write!(s, " {} |", crate::io::quote::markdown_cell(&r.name));
     }
     s.push_str("\n|---|");
     for _ in results {

@@ -192,7 +192,7 @@ fn sigkill_then_rerun_completes_without_recomputing_finished_runs() {
 }
 
 #[test]
-fn failed_runs_are_recorded_and_exit_1() {
+fn unknown_outcome_metric_is_refused_before_any_run() {
     let t = tempfile::tempdir().unwrap();
     let base = repo().join("configs/tiny.toml");
     let file = t.path().join("bad_metric.toml");
@@ -204,14 +204,11 @@ fn failed_runs_are_recorded_and_exit_1() {
     fs::write(&file, text).unwrap();
     let out = t.path().join("out");
     let (code, err) = sweep(&file, &out, &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("2 of 2 runs failed"), "{err}");
-    let failures = read(&out.join("failures.csv"));
-    assert_eq!(failures.lines().count(), 3, "{failures}");
-    assert!(
-        failures.contains("p0-r1") && failures.contains("no_such_metric"),
-        "{failures}"
-    );
+    // Issue 17 item 8: refused up front (exit 2, nothing written) rather than
+    // recorded as a failure of every run.
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no_such_metric"), "{err}");
+    assert!(!out.exists());
 }
 
 /// Write a sweep with `body` after a valid header into `dir`.

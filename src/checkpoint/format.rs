@@ -31,8 +31,6 @@
 //! touching the model. Serde `flatten`, `skip*`, `tag` and `untagged` do not
 //! round-trip through bincode: keep them out of checkpointed types.
 
-use std::fs;
-use std::io;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -41,6 +39,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
+use crate::io::read::{try_read_bytes, Cap, ReadError};
 
 /// The first bytes of every checkpoint, so any other file is recognised at once.
 pub const MAGIC: &[u8; 8] = b"AIRACECK";
@@ -164,9 +163,9 @@ pub fn write<T: Serialize>(path: &Path, state: &T, schema: &str) -> Result<()> {
 
 /// Read and decode the checkpoint at `path`; see [`decode`] for the checks.
 pub fn read<T: DeserializeOwned>(path: &Path, schema: &str) -> Result<T> {
-    let bytes = fs::read(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::input(path, "checkpoint not found"),
-        _ => Error::input(path, format!("cannot read checkpoint: {e}")),
+    let bytes = try_read_bytes(path, Cap::Checkpoint).map_err(|e| match e {
+        ReadError::NotFound => Error::input(path, "checkpoint not found"),
+        e => Error::input(path, format!("checkpoint: {e}")),
     })?;
     decode(&bytes, schema, path)
 }
@@ -190,38 +189,40 @@ fn short_hex(bytes: &[u8]) -> String {
     bytes[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Decode the payload with an allocation limit scaled to its size.
+/// Decode the payload, always with an allocation limit scaled to its size.
 ///
 /// bincode allocates a string's buffer from its declared length before
-/// reading it, so a bad length could ask for gigabytes (and abort the process
-/// rather than return an error). With bincode's `standard` config no value
-/// claims more than 16 bytes of memory per encoded byte (a one-byte varint
-/// `u128`), so a limit of 16 × the payload size never rejects a genuine
-/// checkpoint. The limit is a const generic, hence a few fixed tiers.
+/// reading it, so a bad length could ask for a terabyte (and abort the
+/// process rather than return an error). Through serde, the only memory
+/// bincode claims against its limit is the bytes of strings and byte
+/// buffers, which must all be present in the payload: a limit of the payload
+/// size, rounded up to a tier, never rejects a genuine checkpoint. The limit
+/// is a const generic, hence the fixed tiers, up to the checkpoint size cap
+/// ([`Cap::Checkpoint`]); a larger payload is refused before decoding.
 fn decode_payload<T: DeserializeOwned>(
     payload: &[u8],
 ) -> std::result::Result<(T, usize), bincode::error::DecodeError> {
     use bincode::config::standard;
+    use bincode::error::DecodeError;
     use bincode::serde::decode_from_slice;
-    const KIB: usize = 1 << 10;
     const MIB: usize = 1 << 20;
+    const GIB: usize = 1 << 30;
     match payload.len() {
-        n if n <= 64 * KIB => {
-            decode_from_slice(payload, standard().with_limit::<{ 16 * 64 * KIB }>())
+        n if n <= MIB => decode_from_slice(payload, standard().with_limit::<{ 16 * MIB }>()),
+        n if n <= 64 * MIB => decode_from_slice(payload, standard().with_limit::<{ 256 * MIB }>()),
+        n if n <= GIB => decode_from_slice(payload, standard().with_limit::<{ 2 * GIB }>()),
+        n if n <= 4 * GIB => decode_from_slice(payload, standard().with_limit::<{ 4 * GIB }>()),
+        n if n as u64 <= Cap::Checkpoint.bytes() => {
+            decode_from_slice(payload, standard().with_limit::<{ 16 * GIB }>())
         }
-        n if n <= 4 * MIB => {
-            decode_from_slice(payload, standard().with_limit::<{ 16 * 4 * MIB }>())
-        }
-        n if n <= 256 * MIB => {
-            decode_from_slice(payload, standard().with_limit::<{ 16 * 256 * MIB }>())
-        }
-        _ => decode_from_slice(payload, standard().with_limit::<{ usize::MAX }>()),
+        _ => Err(DecodeError::LimitExceeded),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+    use std::fs;
 
     use proptest::prelude::*;
     use serde::Deserialize;
@@ -459,6 +460,29 @@ mod tests {
         let payload = [252u8, 0xff, 0xff, 0xff, 0xf0];
         b.extend_from_slice(&payload);
         b[LEN_AT..SUM_AT].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+        reseal(&mut b);
+        assert_input_err(decode::<String>(&b, SCHEMA, origin()), "cannot decode");
+    }
+
+    #[test]
+    fn terabyte_string_in_a_large_payload_is_refused() {
+        // Above 256 MiB of payload the limit used to be lifted entirely, so a
+        // claimed 1 TiB string aborted the process (exit 134). The buffer is
+        // calloc'ed and only its first bytes are written, so it costs little.
+        let len = 257 << 20;
+        let mut payload = vec![0u8; len];
+        // varint u64 marker (253) then 2^40 little-endian: a 1 TiB string.
+        payload[0] = 253;
+        payload[1..9].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        let r = decode_payload::<String>(&payload);
+        assert!(
+            matches!(r, Err(bincode::error::DecodeError::LimitExceeded)),
+            "{r:?}"
+        );
+        // And through the whole container: an input error (exit 2).
+        let mut b = encode(&(), SCHEMA).unwrap();
+        b.extend_from_slice(&payload);
+        b[LEN_AT..SUM_AT].copy_from_slice(&(len as u64).to_le_bytes());
         reseal(&mut b);
         assert_input_err(decode::<String>(&b, SCHEMA, origin()), "cannot decode");
     }

@@ -140,6 +140,9 @@ pub fn restore(state: CheckpointState, origin: &Path) -> Result<Simulation> {
             world.tick, config.run.ticks
         ));
     }
+    if let Err(m) = check_shape(&world, &config) {
+        return bad(m);
+    }
     let last = timeseries.rows.last().map(|r| r.tick + 1).unwrap_or(0);
     if last != world.tick {
         return bad(format!(
@@ -148,6 +151,89 @@ pub fn restore(state: CheckpointState, origin: &Path) -> Result<Simulation> {
         ));
     }
     Ok(Simulation::from_parts(config, world, timeseries))
+}
+
+/// The world must have the shape its config describes: the firm count, the
+/// labs, power markets and chips (count, ids, home countries), and one entry
+/// per country in the per-country state. Otherwise the checkpoint's config
+/// (and the resumed run's `config.toml`) would misdescribe the run.
+fn check_shape(world: &crate::model::World, config: &Config) -> std::result::Result<(), String> {
+    let quantity = |what: &str, world_has: String, config_says: String| {
+        Err(format!(
+            "{what}: the world has {world_has} but its config says {config_says}"
+        ))
+    };
+    let firms = world.firms.firms.len() as u64;
+    if firms != config.firms.count {
+        return quantity(
+            "firms.count",
+            firms.to_string(),
+            config.firms.count.to_string(),
+        );
+    }
+    let country = |code: &str| config.countries.iter().position(|c| c.code == code);
+    let labs_w: Vec<(&str, Option<usize>)> = world
+        .labs
+        .iter()
+        .map(|l| (l.name.as_str(), Some(l.country)))
+        .collect();
+    let labs_c: Vec<(&str, Option<usize>)> = config
+        .labs
+        .iter()
+        .map(|l| (l.name.as_str(), country(&l.country)))
+        .collect();
+    if labs_w != labs_c {
+        return quantity("labs", format!("{labs_w:?}"), format!("{labs_c:?}"));
+    }
+    let mut markets_c: Vec<(String, usize)> = Vec::new();
+    for (i, c) in config.countries.iter().enumerate() {
+        let explicit: Vec<(String, usize)> = config
+            .power_markets
+            .iter()
+            .filter(|m| m.country == c.code)
+            .map(|m| (m.id.clone(), i))
+            .collect();
+        if explicit.is_empty() {
+            markets_c.push((format!("{}-grid", c.code), i));
+        }
+        markets_c.extend(explicit);
+    }
+    let markets_w: Vec<(String, usize)> = world
+        .markets
+        .iter()
+        .map(|m| (m.id.clone(), m.country))
+        .collect();
+    if markets_w != markets_c {
+        return quantity(
+            "power_markets",
+            format!("{markets_w:?}"),
+            format!("{markets_c:?}"),
+        );
+    }
+    if world.chips.len() != config.chips.len() {
+        let n = |k: usize| format!("{k} chips");
+        return quantity("chips", n(world.chips.len()), n(config.chips.len()));
+    }
+    let n = config.countries.len();
+    for (what, len) in [
+        ("gov.alignment", world.gov.alignment.len()),
+        ("gov.huawei", world.gov.huawei.len()),
+        ("gov.trade", world.gov.trade.len()),
+        ("infer_h100e", world.infer_h100e.len()),
+        ("infer_power_gw", world.infer_power_gw.len()),
+        ("planned_chip_power_gw", world.planned_chip_power_gw.len()),
+        ("chip_power_growth", world.chip_power_growth.len()),
+    ] {
+        let want = if what == "gov.trade" { n * n } else { n };
+        if len != want {
+            return quantity(
+                &format!("countries ({what})"),
+                format!("{len} entries"),
+                format!("{n} countries ({want} entries)"),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Parse the stored rows; a checkpoint taken before the first tick has none.

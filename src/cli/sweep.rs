@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{Jobs, Quiet};
+use super::args::{Jobs, Memory, Quiet};
 use airace::error::{Error, Result};
 use airace::sweep::{self, plan, SlurmOptions, SweepOptions};
 
@@ -26,6 +26,8 @@ pub struct SweepArgs {
     pub force: bool,
     #[command(flatten)]
     quiet: Quiet,
+    #[command(flatten)]
+    memory: Memory,
 }
 
 /// Arguments of `airace merge`.
@@ -63,6 +65,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
         jobs: a.jobs.resolve(),
         shard,
         quiet: a.quiet.quiet,
+        max_memory: a.memory.max_memory,
         force: a.force,
     })
 }

@@ -71,7 +71,27 @@ pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
 }
 
 /// Apply command-line style assignments, blaming the `--set` that fails.
+///
+/// The same key set twice is refused with both assignments named: which one
+/// "wins" is exactly the kind of silent surprise a seeded experiment must not have.
 fn apply_sets(value: &mut Value, sets: &[String]) -> Result<()> {
+    let key_of = |s: &str| {
+        let k = s.split('=').next().unwrap_or(s).trim();
+        k.trim_start_matches('-').replace(' ', "")
+    };
+    for (i, a) in sets.iter().enumerate() {
+        if let Some(b) = sets[i + 1..].iter().find(|b| key_of(b) == key_of(a)) {
+            return Err(Error::config(
+                format!(
+                    "--set {} and --set {}",
+                    crate::limits::quote(a),
+                    crate::limits::quote(b)
+                ),
+                crate::limits::quote(&key_of(a)),
+                "the same key is set twice; keep one",
+            ));
+        }
+    }
     for s in sets {
         overrides::apply_assignment(value, s).map_err(|m| {
             Error::config(
@@ -123,8 +143,8 @@ fn load_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Value> {
         return Err(Error::config(shown(), "base", "cycle in overlay bases"));
     }
     chain.push(path.to_path_buf());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::config(shown(), "(file)", format!("cannot read: {e}")))?;
+    let text = crate::io::read::try_read_text(path, crate::io::read::Cap::Config)
+        .map_err(|e| Error::config(shown(), "(file)", e.to_string()))?;
     let mut value: Value =
         toml::from_str(&text).map_err(|e| syntax_error(&origin_label(chain), &e))?;
     let table = value

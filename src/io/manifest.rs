@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::io::read::{open_regular, Cap, ReadError};
 
 /// The multi-line text for `--version` (the command line's `--version`), so a bug
 /// report pasted from a terminal already says which build produced it.
@@ -142,14 +142,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A missing or unreadable file is an input error naming the file, since the
 /// usual caller is checking something the user pointed at.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    hash_file(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::input(path, "file not found"),
-        _ => Error::input(path, format!("cannot read: {e}")),
-    })
+    hash_file(path).map_err(|e| Error::input(path, e.to_string()))
 }
 
-fn hash_file(path: &Path) -> io::Result<String> {
-    let mut file = fs::File::open(path)?;
+fn hash_file(path: &Path) -> std::result::Result<String, ReadError> {
+    let mut file = open_regular(path, Cap::Checkpoint)?;
     let mut hasher = Sha256::new();
     io::copy(&mut file, &mut hasher)?;
     Ok(hex(&hasher.finalize()))
@@ -308,8 +305,8 @@ impl Manifest {
             match hash_file(&path) {
                 Ok(actual) if actual.eq_ignore_ascii_case(expected) => {}
                 Ok(_) => changed.push(name.clone()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => changed.push(name.clone()),
-                Err(e) => return Err(Error::input(&path, format!("cannot read: {e}"))),
+                Err(ReadError::NotFound) => changed.push(name.clone()),
+                Err(e) => return Err(Error::input(&path, e.to_string())),
             }
         }
         Ok(changed)
@@ -320,6 +317,7 @@ impl Manifest {
 mod tests {
     use super::*;
     use crate::layout::{read_manifest, write_manifest, MANIFEST as FILE_NAME};
+    use std::fs;
 
     fn sample() -> Manifest {
         let mut m = Manifest::new_for_build("baseline", "[run]\nseed = 7\n", 7, 40, 4);

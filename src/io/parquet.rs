@@ -306,7 +306,8 @@ pub fn write_series(path: &Path, rows: &[SeriesRow]) -> Result<()> {
 }
 
 fn reader(path: &Path) -> Result<SerializedFileReader<std::fs::File>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let f = crate::io::read::open_regular(path, crate::io::read::Cap::Timeseries)
+        .map_err(|e| Error::input(path, e.to_string()))?;
     SerializedFileReader::new(f).map_err(|e| Error::input(path, format!("not a Parquet file: {e}")))
 }
 

@@ -83,8 +83,7 @@ impl Timeseries {
 
     /// Read and validate `path`; errors name the file and the 1-based line.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        let text = crate::io::read::read_text(path, crate::io::read::Cap::Timeseries)?;
         Self::parse(&text, path)
     }
 

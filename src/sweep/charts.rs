@@ -6,6 +6,7 @@
 //! the outcome flip?" for two-parameter grids. The numbers behind both are
 //! also written as `bands.csv`, so nothing on a chart is unavailable as data.
 
+use crate::io::quote::csv_text;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -190,7 +191,7 @@ pub fn write_bands_csv(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Res
                 let _ = writeln!(
                     text,
                     "\"{}\",{metric},{scope},{t},{},{},{}",
-                    band.name.replace('"', "\"\""),
+                    csv_text(&band.name).replace('"', "\"\""),
                     format_value(*mean),
                     format_value(*lo),
                     format_value(*hi)

@@ -53,6 +53,8 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// No progress or summary lines.
     pub quiet: bool,
+    /// `--max-memory`: refuse when `jobs` × the per-run estimate exceeds it.
+    pub max_memory: Option<String>,
     /// Write into a folder that holds other work ([`crate::layout::claim_folder`]).
     pub force: bool,
 }
@@ -78,6 +80,8 @@ pub struct Prepared {
     pub spec: SweepSpec,
     /// The expanded design.
     pub plan: PlanFile,
+    /// The config of each design point (replicate 0), for the memory check.
+    pub point_configs: Vec<config::Config>,
 }
 
 impl Prepared {
@@ -99,8 +103,13 @@ pub fn prepare(path: &Path) -> Result<Prepared> {
     let spec = spec::load_sweep(path)?;
     let runs = plan::expand(&spec);
     let plan = PlanFile::new(&spec, &runs);
-    let prepared = Prepared { spec, plan };
+    let mut prepared = Prepared {
+        spec,
+        plan,
+        point_configs: Vec::new(),
+    };
     let file = path.display().to_string();
+    let mut point_configs = Vec::new();
     for run in prepared.plan.runs.iter().filter(|r| r.replicate == 0) {
         let assignments = plan::assignments(&prepared.spec, run);
         let loaded = config::load(&prepared.spec.base, &assignments).map_err(|e| match e {
@@ -110,7 +119,12 @@ pub fn prepare(path: &Path) -> Result<Prepared> {
             other => Error::config(&file, "base", format!("point {}: {other}", run.point)),
         })?;
         check_outcome_ticks(&prepared.spec, loaded.config.run.ticks, &file)?;
+        if run.point == 0 {
+            spec::check_outcomes_recorded(&prepared.spec, &loaded.config)?;
+        }
+        point_configs.push(loaded.config);
     }
+    prepared.point_configs = point_configs;
     Ok(prepared)
 }
 
@@ -133,9 +147,9 @@ fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
 fn init_out_dir(out: &Path, prepared: &Prepared, force: bool) -> Result<()> {
     crate::layout::claim_folder(out, crate::layout::FolderWork::Sweep, force)?;
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
+    crate::io::atomic::remove_stale_temps(out);
     prepared.plan.write_checked(out, force)?;
-    let text = std::fs::read(&prepared.spec.file)
-        .map_err(|e| Error::input(&prepared.spec.file, format!("cannot read sweep file: {e}")))?;
+    let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)
 }
 
@@ -145,6 +159,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
     let prepared = prepare(&args.sweep)?;
     let shard = args.shard;
     let jobs = args.jobs;
+    crate::limits::check_sweep_memory(&prepared.point_configs, jobs, args.max_memory.as_deref())?;
     let out = args
         .out
         .clone()

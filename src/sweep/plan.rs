@@ -24,7 +24,6 @@
 //!   lists renumbers points and therefore changes seeds.
 
 use std::fmt;
-use std::fs;
 use std::path::Path;
 
 use rand::RngExt;
@@ -392,12 +391,13 @@ impl PlanFile {
     /// Read `dir/plan.json` (input error, exit 2, if absent or malformed).
     pub fn read(dir: &Path) -> Result<PlanFile> {
         let path = dir.join(layout::PLAN);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            Error::input(
-                &path,
-                format!("cannot read the sweep plan ({e}); is this a sweep output folder?"),
-            )
-        })?;
+        let text =
+            crate::io::read::try_read_text(&path, crate::io::read::Cap::Plan).map_err(|e| {
+                Error::input(
+                    &path,
+                    format!("cannot read the sweep plan ({e}); is this a sweep output folder?"),
+                )
+            })?;
         let plan: PlanFile = serde_json::from_str(&text)
             .map_err(|e| Error::input(&path, format!("malformed sweep plan: {e}")))?;
         if plan.version != FORMAT_VERSION {

@@ -258,11 +258,51 @@ fn axis_len(domain: &Domain) -> Option<u64> {
 // ---------------------------------------------------------------------------
 // Loading and validation.
 
+/// Refuse outcomes naming a (metric, scope) pair a run of `config` does not
+/// record, before anything runs. The pairs come from simulating one tick of
+/// `config` in memory (with at most 2,000 firms: the pairs depend on the
+/// countries, markets and labs, not on the firm count), so the check follows
+/// the model rather than a list kept by hand.
+pub fn check_outcomes_recorded(spec: &SweepSpec, config: &crate::config::Config) -> Result<()> {
+    let mut probe = config.clone();
+    probe.firms.count = probe.firms.count.min(2_000);
+    probe.run.ticks = 1;
+    probe.schedule.retain(|e| e.tick < 1);
+    let mut sim = crate::simulation::Simulation::new(probe);
+    crate::simulation::with_threads(Some(1), || sim.step())??;
+    let ts = &sim.timeseries;
+    let file = spec.file.display().to_string();
+    for (i, o) in spec.outcomes.iter().enumerate() {
+        let scopes = ts.scopes_of(&o.metric);
+        let why = if scopes.is_empty() {
+            let mut metrics: Vec<&str> = ts.rows.iter().map(|r| r.metric.as_str()).collect();
+            metrics.sort_unstable();
+            metrics.dedup();
+            format!(
+                "a run records no metric `{}` (known: {})",
+                crate::limits::quote(&o.metric),
+                metrics.join(", ")
+            )
+        } else if !scopes.contains(&o.scope) {
+            format!(
+                "`{}` has no scope `{}` (known: {})",
+                o.metric,
+                crate::limits::quote(&o.scope),
+                scopes.join(", ")
+            )
+        } else {
+            continue;
+        };
+        return Err(Error::config(&file, format!("outcomes[{i}]"), why));
+    }
+    Ok(())
+}
+
 /// Read and validate a sweep file. I/O failures are input errors (exit 2)
 /// naming the file; everything else is as in [`parse_sweep`].
 pub fn load_sweep(path: &Path) -> Result<SweepSpec> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(path, format!("cannot read sweep file: {e}")))?;
+    let text = crate::io::read::try_read_text(path, crate::io::read::Cap::Config)
+        .map_err(|e| Error::input(path, format!("sweep file: {e}")))?;
     parse_sweep(&text, path)
 }
 

@@ -7,13 +7,14 @@
 //! local sweep at any `--jobs`, a set of Slurm shards plus `merge`, and a
 //! resumed sweep all produce the same bytes.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
+use crate::io::quote::csv_text;
+use crate::io::read::{try_read_text, Cap};
 use crate::io::timeseries::{format_value, Timeseries};
 
 use crate::layout::{self, FAILED, FAILURES, MANIFEST, OUTCOMES, SUMMARY};
@@ -120,7 +121,7 @@ pub fn write_outcomes(run_dir: &Path, outcomes: &OutcomeRecord) -> Result<()> {
 
 /// Read a run's `outcomes.json`, `None` if absent or unreadable.
 pub fn read_outcomes(run_dir: &Path) -> Option<OutcomeRecord> {
-    let text = fs::read_to_string(run_dir.join(OUTCOMES)).ok()?;
+    let text = try_read_text(&run_dir.join(OUTCOMES), Cap::Record).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -172,7 +173,7 @@ pub fn run_state(dir: &Path, run: &Run) -> RunOnDisk {
             return RunOnDisk::Done(o);
         }
     }
-    let failed = fs::read_to_string(rd.join(FAILED))
+    let failed = try_read_text(&rd.join(FAILED), Cap::Record)
         .ok()
         .and_then(|t| serde_json::from_str::<Failure>(&t).ok());
     match failed {
@@ -202,8 +203,8 @@ pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Resul
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
-    header.extend(plan.parameters.iter().map(|p| p.path.clone()));
-    header.extend(plan.outcomes.iter().map(PlanOutcome::column));
+    header.extend(plan.parameters.iter().map(|p| csv_text(&p.path)));
+    header.extend(plan.outcomes.iter().map(|o| csv_text(&o.column())));
     let mut failures = csv_writer();
     failures
         .write_record(["run_id", "seed", "error"])
@@ -211,7 +212,7 @@ pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Resul
     summary.write_record(&header).map_err(csv_err)?;
     for (run, state) in plan.runs.iter().zip(states) {
         let mut row = vec![
-            run.run_id.clone(),
+            csv_text(&run.run_id),
             run.point.to_string(),
             run.replicate.to_string(),
             run.seed.to_string(),
@@ -222,7 +223,7 @@ pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Resul
             RunOnDisk::Missing => "missing",
         };
         row.push(status.into());
-        row.extend(run.values.iter().map(|v| plain_value(v)));
+        row.extend(run.values.iter().map(|v| csv_text(&plain_value(v))));
         match state {
             RunOnDisk::Done(o) => {
                 tally.done += 1;
@@ -231,7 +232,11 @@ pub fn write_summary(dir: &Path, plan: &PlanFile, states: &[RunOnDisk]) -> Resul
             RunOnDisk::Failed(f) => {
                 tally.failed.push(run.run_id.clone());
                 failures
-                    .write_record([&f.run_id, &f.seed.to_string(), &f.error])
+                    .write_record([
+                        &csv_text(&f.run_id),
+                        &f.seed.to_string(),
+                        &csv_text(&f.error),
+                    ])
                     .map_err(csv_err)?;
                 row.extend(plan.outcomes.iter().map(|_| String::new()));
             }
@@ -277,12 +282,47 @@ pub fn plain_value(literal: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn plain_values_drop_string_quotes_only() {
         assert_eq!(plain_value("\"ban\""), "ban");
         assert_eq!(plain_value("0.4"), "0.4");
         assert_eq!(plain_value("true"), "true");
+    }
+
+    #[test]
+    fn summary_cells_cannot_be_formulas() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = Run {
+            run_id: "p0-r0".into(),
+            point: 0,
+            replicate: 0,
+            seed: 5,
+            values: vec!["\"=HYPERLINK(1)\"".into(), "-1.5".into()],
+        };
+        let plan = PlanFile {
+            version: FORMAT_VERSION,
+            name: "t".into(),
+            design: "grid".into(),
+            parameters: serde_json::from_str(
+                r#"[{"path":"=a","discrete":true},{"path":"b","discrete":true}]"#,
+            )
+            .unwrap(),
+            outcomes: vec![],
+            runs: vec![run],
+            sources: None,
+        };
+        let failure = Failure {
+            run_id: "p0-r0".into(),
+            seed: 5,
+            error: "@SUM(A1)".into(),
+        };
+        write_summary(dir.path(), &plan, &[RunOnDisk::Failed(failure)]).unwrap();
+        let summary = fs::read_to_string(dir.path().join(SUMMARY)).unwrap();
+        assert!(summary.contains(",'=HYPERLINK(1),-1.5"), "{summary}");
+        let failures = fs::read_to_string(dir.path().join(FAILURES)).unwrap();
+        assert!(failures.contains(",'@SUM(A1)"), "{failures}");
     }
 
     #[test]

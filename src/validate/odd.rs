@@ -231,7 +231,7 @@ fn row(ctx: &Ctx, path: &[String], f: &Field, out: &mut String) {
 pub fn parameter_table(root: &Path) -> Result<String> {
     let read = |p: &str| {
         let path = root.join(p);
-        std::fs::read_to_string(&path).map_err(|e| Error::input(&path, e.to_string()))
+        crate::io::read::read_text(&path, crate::io::read::Cap::Config)
     };
     let schema = parse_schema(&read("src/config/schema.rs")?);
     let as_value = |p: &str| -> Result<Value> {
@@ -264,7 +264,7 @@ pub fn splice(text: &str, table: &str) -> Option<String> {
 /// Rewrite the table in `root/docs/odd.md`; true when the file changed.
 pub fn update(root: &Path) -> Result<bool> {
     let path = root.join("docs/odd.md");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::input(&path, e.to_string()))?;
+    let text = crate::io::read::read_text(&path, crate::io::read::Cap::Config)?;
     let table = parameter_table(root)?;
     let new = splice(&text, &table)
         .ok_or_else(|| Error::input(&path, format!("markers missing: {START} … {END}")))?;

@@ -224,11 +224,14 @@ pub fn load_dir(dir: &Path, shape: &RunShape) -> Result<Vec<Resolved>, TargetErr
     }
     let mut out = Vec::new();
     for f in &files {
-        let text = std::fs::read_to_string(f).map_err(|e| TargetError {
-            file: f.clone(),
-            entry: "(file)".into(),
-            problem: TargetProblem::Invalid(format!("cannot read: {e}")),
-        })?;
+        let text =
+            crate::io::read::try_read_text(f, crate::io::read::Cap::Config).map_err(|e| {
+                TargetError {
+                    file: f.clone(),
+                    entry: "(file)".into(),
+                    problem: TargetProblem::Invalid(e.to_string()),
+                }
+            })?;
         out.extend(parse(&text, f, shape)?);
     }
     let mut seen = BTreeSet::new();
