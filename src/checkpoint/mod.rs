@@ -163,12 +163,18 @@ fn check_shape(world: &crate::model::World, config: &Config) -> std::result::Res
             "{what}: the world has {world_has} but its config says {config_says}"
         ))
     };
+    // The agents the config makes: `firms.count` apportioned over the peer
+    // groups, raised to each group's floor (`firms.min_per_group`).
     let firms = world.firms.firms.len() as u64;
-    if firms != config.firms.count {
+    let expected: u64 = crate::model::firm_counts(config).iter().flatten().sum();
+    if firms != expected {
         return quantity(
             "firms.count",
-            firms.to_string(),
-            config.firms.count.to_string(),
+            format!("{firms} firm agents"),
+            format!(
+                "{expected} (firms.count = {} with its group floors)",
+                config.firms.count
+            ),
         );
     }
     let country = |code: &str| config.countries.iter().position(|c| c.code == code);
