@@ -7,7 +7,9 @@
 //! check every value against its allowed range.
 
 pub mod overrides;
+mod policy;
 pub mod schema;
+mod structure;
 mod validate;
 
 use std::path::{Path, PathBuf};
