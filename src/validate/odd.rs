@@ -3,7 +3,7 @@
 //! The ODD description's parameter table must not drift from the code, and
 //! the model's mechanisms are changing. So the table is mechanical: every key
 //! of the config schema (read from the doc comments in
-//! `src/config/schema.rs`, which are the user documentation of each key),
+//! `src/config/schema.rs` and `policy.rs`, which are the user documentation of each key),
 //! its value in `configs/baseline.toml` and in `configs/history.toml`, and the
 //! section of `docs/calibration.md` that documents it. `cargo run --example
 //! odd_table` rewrites the table between the markers in `docs/odd.md`; a test
@@ -233,7 +233,12 @@ pub fn parameter_table(root: &Path) -> Result<String> {
         let path = root.join(p);
         crate::io::read::read_text(&path, crate::io::read::Cap::Config)
     };
-    let schema = parse_schema(&read("src/config/schema.rs")?);
+    // The schema's structs live in schema.rs and, for the policy levers, policy.rs.
+    let schema = parse_schema(&format!(
+        "{}\n{}",
+        read("src/config/schema.rs")?,
+        read("src/config/policy.rs")?
+    ));
     let as_value = |p: &str| -> Result<Value> {
         let loaded = crate::config::load(&root.join(p), &[])?;
         Value::try_from(&loaded.config).map_err(|e| Error::Failed(format!("{p}: {e}")))
