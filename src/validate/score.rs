@@ -107,19 +107,7 @@ pub struct Scored {
     pub mapping: String,
 }
 
-/// Linear-interpolation quantile of sorted values (the R-7 / NumPy default).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
-            let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        }
-    }
-}
+pub use crate::stats::quantile;
 
 /// Signed error in half-widths of the range on the side of the miss.
 pub fn normalised_error(mean: f64, value: f64, range: [f64; 2]) -> f64 {
