@@ -136,6 +136,11 @@ mod tests {
                 assert!(ulp(tanh(x), x.tanh()) <= 1);
                 assert!(ulp(sin(x), x.sin()) <= 1);
                 assert!(ulp(cos(x), x.cos()) <= 1);
+                assert!(ulp(exp_m1(x), x.exp_m1()) <= 1);
+                assert!(ulp(exp10(x), 10f64.powf(x)) <= 1);
+                if x > -1.0 {
+                    assert!(ulp(ln_1p(x), x.ln_1p()) <= 1);
+                }
                 if x > 0.0 {
                     assert!(ulp(ln(x), x.ln()) <= 1);
                     assert!(ulp(log10(x), x.log10()) <= 1);
