@@ -259,7 +259,7 @@ pub fn claim_folder(dir: &Path, work: FolderWork<'_>, force: bool) -> Result<()>
     let shown: Vec<String> = entries
         .iter()
         .take(5)
-        .map(|e| crate::limits::quote(e))
+        .map(|e| crate::io::quote::quote(e))
         .collect();
     let more = match entries.len().saturating_sub(shown.len()) {
         0 => String::new(),
@@ -373,7 +373,7 @@ impl FolderLock {
                 let who = if holder.is_empty() {
                     "another process".to_string()
                 } else {
-                    format!("process {}", crate::limits::quote(holder))
+                    format!("process {}", crate::io::quote::quote(holder))
                 };
                 return Err(Error::Usage(format!(
                     "{} is in use by {who} (it holds {}); wait for it to finish or choose another --out",
@@ -398,5 +398,104 @@ impl Drop for FolderLock {
         // Remove the file while still holding the lock, then release it.
         let _ = fs::remove_file(&self.path);
         let _ = self.file.unlock();
+    }
+}
+
+/// Remove temp files left by a killed writer (any process id) in `dir` and
+/// in the subfolders airace writes there (`charts/`, `checkpoints/`). Only
+/// regular files named like ours are touched.
+pub fn remove_stale_temps(dir: &Path) {
+    for d in [dir.to_path_buf(), charts_dir(dir), dir.join(CHECKPOINTS)] {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if crate::io::atomic::is_our_temp(&name) && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::manifest::sha256_hex;
+    use crate::io::manifest::tests::sample;
+    use std::fs;
+    const FILE_NAME: &str = MANIFEST;
+
+    #[test]
+    fn write_read_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = sample();
+        write_manifest(dir.path(), &m).unwrap();
+        let back = read_manifest(dir.path()).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(back.config_hash, sha256_hex(b"[run]\nseed = 7\n"));
+        let text = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        assert!(
+            text.ends_with('\n') && text.contains("\n  \"seed\": 7"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn read_tolerates_missing_optional_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = serde_json::to_value(sample()).unwrap();
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("parent");
+        obj.remove("extra");
+        fs::write(dir.path().join(FILE_NAME), serde_json::to_vec(&v).unwrap()).unwrap();
+        let back = read_manifest(dir.path()).unwrap();
+        assert!(back.parent.is_none() && back.extra.is_empty());
+    }
+
+    #[test]
+    fn read_missing_or_malformed_is_input_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_manifest(dir.path()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains(FILE_NAME), "{err}");
+
+        fs::write(dir.path().join(FILE_NAME), "{\n  \"seed\": \"x\"\n}").unwrap();
+        let err = read_manifest(dir.path()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let msg = err.to_string();
+        assert!(
+            msg.contains(FILE_NAME) && msg.contains("malformed"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn stale_temps_are_removed_in_the_folder_and_its_checkpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let ck = dir.path().join("checkpoints");
+        fs::create_dir_all(&ck).unwrap();
+        for p in [
+            dir.path().join(".timeseries.csv.tmp-123"),
+            ck.join(".tick-4.bin.tmp-99"),
+        ] {
+            fs::write(&p, "x").unwrap();
+        }
+        // Not ours: kept.
+        let keep = [dir.path().join(".my.tmp-notes"), dir.path().join("a.tmp-1")];
+        for p in &keep {
+            fs::write(p, "x").unwrap();
+        }
+        remove_stale_temps(dir.path());
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .chain(fs::read_dir(&ck).unwrap())
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut left = left;
+        left.sort();
+        assert_eq!(left, [".my.tmp-notes", "a.tmp-1", "checkpoints"]);
     }
 }

@@ -12,6 +12,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+pub use crate::io::read::format_bytes;
 
 /// Bytes of one firm in `Vec<Firm>` (checked against `size_of::<Firm>()` in the tests).
 const FIRM_BYTES: u64 = 12;
@@ -35,11 +36,7 @@ const CSV_ROW_BYTES: u64 = 2 * 48;
 /// Fixed cost of the process: code, the allocator, thread stacks touched, the config.
 const FIXED_BYTES: u64 = 16 << 20;
 
-/// Most worker threads any command accepts (`--threads`, `--jobs` and
-/// `RAYON_NUM_THREADS` alike). Far above any useful count on one node; it
-/// exists so a typo (`--threads 100000`) is refused instead of spawning
-/// threads for minutes.
-pub const MAX_THREADS: usize = 1024;
+pub use crate::simulation::MAX_THREADS;
 
 /// The environment variable rayon reads for its global pool size.
 pub const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
@@ -56,21 +53,8 @@ pub fn check_rayon_env(value: Option<&str>) -> Result<()> {
         Ok(n) if n <= MAX_THREADS => Ok(()),
         _ => Err(Error::Usage(format!(
             "{RAYON_THREADS_ENV}={} is not a thread count from 1 to {MAX_THREADS}",
-            crate::limits::quote(v)
+            crate::io::quote::quote(v)
         ))),
-    }
-}
-
-/// At most ~80 characters of user input, escaped, for error messages: a
-/// 100 MB value or a control character must not reach the terminal whole.
-pub fn quote(text: &str) -> String {
-    const MAX: usize = 80;
-    let escaped: String = text.chars().flat_map(char::escape_debug).collect();
-    if escaped.chars().count() <= MAX {
-        escaped
-    } else {
-        let cut: String = escaped.chars().take(MAX).collect();
-        format!("{cut}…")
     }
 }
 
@@ -159,22 +143,6 @@ pub fn parse_size(text: &str) -> Result<u64> {
         return Err(bad());
     }
     Ok(bytes as u64)
-}
-
-/// Human-readable bytes, binary units, three significant figures.
-pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.3} {}", UNITS[u])
-    }
 }
 
 /// `MemAvailable` from the text of `/proc/meminfo`, in bytes.

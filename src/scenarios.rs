@@ -365,7 +365,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
     }
     layout::claim_folder(&out, layout::FolderWork::Sweep, opts.force)?;
     let _lock = layout::FolderLock::acquire(&out)?;
-    crate::io::atomic::remove_stale_temps(&out);
+    crate::layout::remove_stale_temps(&out);
     plan.write_checked(&out, opts.force)?;
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let exec = ExecOptions {

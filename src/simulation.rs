@@ -8,9 +8,14 @@
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::io::timeseries::{period_label, Timeseries};
-use crate::limits::MAX_THREADS;
 use crate::model::metrics::Recorder;
 use crate::model::World;
+
+/// Most worker threads any command accepts (`--threads`, `--jobs` and
+/// `RAYON_NUM_THREADS` alike). Far above any useful count on one node; it
+/// exists so a typo (`--threads 100000`) is refused instead of spawning
+/// threads for minutes.
+pub const MAX_THREADS: usize = 1024;
 
 /// A simulation in progress: the base config, the world, and the rows so far.
 #[derive(Clone, Debug)]

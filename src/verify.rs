@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::io::manifest::{build_info, sha256_file, sha256_hex, Manifest, ParentInfo};
+use crate::io::quote::quote;
 use crate::io::read::{try_read_bytes, Cap};
 use crate::layout::{self, CONFIG as CONFIG_FILE, RUN_DATA_FILES, TIMESERIES};
-use crate::limits::quote;
 use crate::simulation::{seeded, with_threads, Simulation};
 
 /// `airace verify DIR`: rerun the run in `dir` with `threads` workers (or

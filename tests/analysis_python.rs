@@ -14,10 +14,10 @@ use airace::analysis::bootstrap::Bootstrap;
 use airace::analysis::functions::{
     evaluate, g_function, ishigami, ishigami_spec, uniform_spec, G_COEFFICIENTS,
 };
+use airace::analysis::parquet::{write_series, write_summary, SeriesRow};
 use airace::analysis::table::{OutcomeTable, RunRecord, RunStatus};
 use airace::analysis::uncertainty::{DiscreteValue, ParamValue};
 use airace::analysis::{morris, sobol, MorrisDesign, SaltelliDesign};
-use airace::io::parquet::{write_series, write_summary, SeriesRow};
 use serde_json::json;
 
 /// The venv's Python with SALib, pyarrow, pandas and duckdb, or `None` (after saying why).

@@ -26,6 +26,7 @@
 pub mod bootstrap;
 pub mod functions;
 pub mod morris;
+pub mod parquet;
 pub mod prim;
 pub mod saltelli;
 pub mod sobol;

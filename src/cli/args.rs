@@ -14,7 +14,7 @@ fn count(text: &str) -> std::result::Result<usize, String> {
     let n: usize = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a whole number", airace::limits::quote(text)))?;
+        .map_err(|_| format!("`{}` is not a whole number", airace::io::quote::quote(text)))?;
     if n == 0 || n > MAX_THREADS {
         return Err(format!("must be from 1 to {MAX_THREADS}"));
     }

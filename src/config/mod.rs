@@ -86,10 +86,10 @@ fn apply_sets(value: &mut Value, sets: &[String]) -> Result<()> {
             return Err(Error::config(
                 format!(
                     "--set {} and --set {}",
-                    crate::limits::quote(a),
-                    crate::limits::quote(b)
+                    crate::io::quote::quote(a),
+                    crate::io::quote::quote(b)
                 ),
-                crate::limits::quote(&key_of(a)),
+                crate::io::quote::quote(&key_of(a)),
                 "the same key is set twice; keep one",
             ));
         }

@@ -42,33 +42,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Whether `name` is one of our temp files (`.<name>.tmp-<pid>`).
-fn is_our_temp(name: &str) -> bool {
+/// Whether `name` is one of our temp files (`.<name>.tmp-<pid>`): what a
+/// killed writer leaves behind, and the only files a clean-up may delete.
+pub fn is_our_temp(name: &str) -> bool {
     name.starts_with('.')
         && name.rsplit_once(".tmp-").is_some_and(|(stem, pid)| {
             stem.len() > 1 && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
         })
-}
-
-/// Remove temp files left by a killed writer (any process id) in `dir` and
-/// in the subfolders airace writes there (`charts/`, `checkpoints/`). Only
-/// regular files named like ours are touched.
-pub fn remove_stale_temps(dir: &Path) {
-    for d in [
-        dir.to_path_buf(),
-        crate::layout::charts_dir(dir),
-        dir.join(crate::layout::CHECKPOINTS),
-    ] {
-        let Ok(entries) = fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_our_temp(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -88,34 +68,6 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1, "temp file left behind: {names:?}");
-    }
-
-    #[test]
-    fn stale_temps_are_removed_in_the_folder_and_its_checkpoints() {
-        let dir = tempfile::tempdir().unwrap();
-        let ck = dir.path().join("checkpoints");
-        fs::create_dir_all(&ck).unwrap();
-        for p in [
-            dir.path().join(".timeseries.csv.tmp-123"),
-            ck.join(".tick-4.bin.tmp-99"),
-        ] {
-            fs::write(&p, "x").unwrap();
-        }
-        // Not ours: kept.
-        let keep = [dir.path().join(".my.tmp-notes"), dir.path().join("a.tmp-1")];
-        for p in &keep {
-            fs::write(p, "x").unwrap();
-        }
-        remove_stale_temps(dir.path());
-        let left: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .chain(fs::read_dir(&ck).unwrap())
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        let mut left = left;
-        left.sort();
-        assert_eq!(left, [".my.tmp-notes", "a.tmp-1", "checkpoints"]);
     }
 
     #[test]

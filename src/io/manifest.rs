@@ -314,12 +314,12 @@ impl Manifest {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::layout::{read_manifest, write_manifest, MANIFEST as FILE_NAME};
     use std::fs;
 
-    fn sample() -> Manifest {
+    /// A manifest with every optional part filled, shared with the layout tests.
+    pub(crate) fn sample() -> Manifest {
         let mut m = Manifest::new_for_build("baseline", "[run]\nseed = 7\n", 7, 40, 4);
         m.wall_time_s = 1.25;
         m.parent = Some(ParentInfo {
@@ -371,50 +371,6 @@ mod tests {
         assert!(b.rustc_version.starts_with("rustc") || b.rustc_version == "unknown");
         assert!(LONG_VERSION.starts_with(b.version));
         assert!(b.to_string().contains(b.target));
-    }
-
-    #[test]
-    fn write_read_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let m = sample();
-        write_manifest(dir.path(), &m).unwrap();
-        let back = read_manifest(dir.path()).unwrap();
-        assert_eq!(back, m);
-        assert_eq!(back.config_hash, sha256_hex(b"[run]\nseed = 7\n"));
-        let text = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
-        assert!(
-            text.ends_with('\n') && text.contains("\n  \"seed\": 7"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn read_tolerates_missing_optional_fields() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = serde_json::to_value(sample()).unwrap();
-        let obj = v.as_object_mut().unwrap();
-        obj.remove("parent");
-        obj.remove("extra");
-        fs::write(dir.path().join(FILE_NAME), serde_json::to_vec(&v).unwrap()).unwrap();
-        let back = read_manifest(dir.path()).unwrap();
-        assert!(back.parent.is_none() && back.extra.is_empty());
-    }
-
-    #[test]
-    fn read_missing_or_malformed_is_input_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = read_manifest(dir.path()).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains(FILE_NAME), "{err}");
-
-        fs::write(dir.path().join(FILE_NAME), "{\n  \"seed\": \"x\"\n}").unwrap();
-        let err = read_manifest(dir.path()).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        let msg = err.to_string();
-        assert!(
-            msg.contains(FILE_NAME) && msg.contains("malformed"),
-            "{msg}"
-        );
     }
 
     #[test]

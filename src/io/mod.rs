@@ -4,7 +4,6 @@
 
 pub mod atomic;
 pub mod manifest;
-pub mod parquet;
 pub mod quote;
 pub mod read;
 pub mod timeseries;

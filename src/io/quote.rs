@@ -48,6 +48,19 @@ pub fn markdown_cell(s: &str) -> String {
     out
 }
 
+/// At most ~80 characters of user input, escaped, for error messages: a
+/// 100 MB value or a control character must not reach the terminal whole.
+pub fn quote(text: &str) -> String {
+    const MAX: usize = 80;
+    let escaped: String = text.chars().flat_map(char::escape_debug).collect();
+    if escaped.chars().count() <= MAX {
+        escaped
+    } else {
+        let cut: String = escaped.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,6 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::limits::format_bytes;
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
@@ -175,6 +174,22 @@ pub fn read_bytes(path: &Path, cap: Cap) -> Result<Vec<u8>> {
 /// [`try_read_text`], every failure an input error (exit 2) naming the file.
 pub fn read_text(path: &Path, cap: Cap) -> Result<String> {
     try_read_text(path, cap).map_err(|e| Error::input(path, e.to_string()))
+}
+
+/// Human-readable bytes, binary units, three significant figures.
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.3} {}", UNITS[u])
+    }
 }
 
 #[cfg(test)]

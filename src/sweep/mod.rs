@@ -147,7 +147,7 @@ fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
 fn init_out_dir(out: &Path, prepared: &Prepared, force: bool) -> Result<()> {
     crate::layout::claim_folder(out, crate::layout::FolderWork::Sweep, force)?;
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
-    crate::io::atomic::remove_stale_temps(out);
+    crate::layout::remove_stale_temps(out);
     prepared.plan.write_checked(out, force)?;
     let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)

@@ -280,14 +280,14 @@ pub fn check_outcomes_recorded(spec: &SweepSpec, config: &crate::config::Config)
             metrics.dedup();
             format!(
                 "a run records no metric `{}` (known: {})",
-                crate::limits::quote(&o.metric),
+                crate::io::quote::quote(&o.metric),
                 metrics.join(", ")
             )
         } else if !scopes.contains(&o.scope) {
             format!(
                 "`{}` has no scope `{}` (known: {})",
                 o.metric,
-                crate::limits::quote(&o.scope),
+                crate::io::quote::quote(&o.scope),
                 scopes.join(", ")
             )
         } else {

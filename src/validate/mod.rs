@@ -232,7 +232,7 @@ pub fn run(opts: ValidateOptions) -> Result<ValidationReport> {
 /// Write `validation.csv`, `validation.md`, `validation.png` and `report.html` into `out`.
 pub fn write_outputs(report: &ValidationReport, out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
-    crate::io::atomic::remove_stale_temps(out);
+    crate::layout::remove_stale_temps(out);
     write_atomic(
         &out.join(crate::layout::VALIDATION_CSV),
         score::to_csv(&report.rows).as_bytes(),
