@@ -48,7 +48,7 @@ pub mod format;
 /// checkpoints even if someone forgets the bump; patch releases, which must
 /// not change the model, keep them readable.
 pub const STATE_SCHEMA: &str = concat!(
-    "airace-world-v3+",
+    "airace-world-v4+",
     env!("CARGO_PKG_VERSION_MAJOR"),
     ".",
     env!("CARGO_PKG_VERSION_MINOR")
@@ -226,6 +226,7 @@ fn check_shape(world: &crate::model::World, config: &Config) -> std::result::Res
         ("gov.huawei", world.gov.huawei.len()),
         ("gov.trade", world.gov.trade.len()),
         ("infer_h100e", world.infer_h100e.len()),
+        ("infer_h100e_cn", world.infer_h100e_cn.len()),
         ("infer_power_gw", world.infer_power_gw.len()),
         ("planned_chip_power_gw", world.planned_chip_power_gw.len()),
         ("chip_power_growth", world.chip_power_growth.len()),

@@ -364,6 +364,11 @@ pub struct StackChoiceCfg {
     /// Running AI data-center GW per trillion USD of GDP at which local-cloud availability is 1/2.
     #[serde(default = "local_cloud_half")]
     pub local_cloud_half_gw_per_usd_tn: f64,
+    /// How far capacity built on one bloc's chips hosts the other bloc's models (0–1):
+    /// 1 lets every stack use all local capacity, 0 confines each bloc's models to
+    /// capacity on its own chips. Defaults to 1 (no split) for configs that omit it.
+    #[serde(default = "cross_origin_hosting")]
+    pub cross_origin_hosting: f64,
     /// Government alignment toward the stack's bloc (−1 … 1).
     pub alignment: f64,
     /// The stack's share among local adopters last quarter (network effect).
@@ -585,6 +590,10 @@ fn firms_per_usd_tn() -> f64 {
 
 fn local_cloud_half() -> f64 {
     0.2
+}
+
+fn cross_origin_hosting() -> f64 {
+    1.0
 }
 
 fn utility_min() -> f64 {

@@ -217,6 +217,12 @@ fn stack_choice(s: &StackChoiceCfg) -> Check {
         100.0,
     )?;
     range(format!("{k}.local_cloud"), s.local_cloud, -100.0, 100.0)?;
+    range(
+        format!("{k}.cross_origin_hosting"),
+        s.cross_origin_hosting,
+        0.0,
+        1.0,
+    )?;
     range(format!("{k}.alignment"), s.alignment, -100.0, 100.0)?;
     range(format!("{k}.network"), s.network, -100.0, 100.0)?;
     range(format!("{k}.switching_cost"), s.switching_cost, 0.0, 100.0)?;

@@ -54,8 +54,9 @@ pub struct MarketView<'a> {
     pub best_world: f64,
     /// Adopters' stack shares per country last tick (network effect).
     pub shares: &'a [[f64; N_STACKS]],
-    /// Local-cloud availability per country (0–1), from running data-center capacity.
-    pub cloud: &'a [f64],
+    /// Local-cloud availability per country and stack (0–1), from running data-center
+    /// capacity by the origin of its chips ([`local_cloud`]).
+    pub cloud: &'a [[f64; N_STACKS]],
     /// Share of each country's inference demand served last tick.
     pub served: &'a [f64],
     /// Consecutive quarters each country has not been served.
@@ -64,12 +65,40 @@ pub struct MarketView<'a> {
     pub asc: &'a [[f64; N_STACKS]],
 }
 
-/// Local-cloud availability of a country: running AI data-center GW per trillion USD of
-/// GDP, `x / (x + half)`, so it grows with build-out and saturates.
-pub fn local_cloud(cfg: &Config, country: usize, dc_gw: f64) -> f64 {
+/// Local-cloud availability of a country for each stack: running AI data-center GW per
+/// trillion USD of GDP that hosts the stack, `x / (x + half)`, so it grows with build-out
+/// and saturates.
+///
+/// Capacity is split by the origin of the chips in it (`cn_chip_share` of the country's
+/// inference stock is Chinese-designed): a bloc's capacity hosts its own bloc's models
+/// fully and the other bloc's at `stack_choice.cross_origin_hosting` (open weights run on
+/// any accelerator, but a cloud sells first the models of its own ecosystem); "other"
+/// models run on all of it. Chip origin stands in for the cloud operator's origin, which
+/// the model does not track. At `cross_origin_hosting = 1` every stack sees all capacity.
+pub fn local_cloud(
+    cfg: &Config,
+    country: usize,
+    dc_gw: f64,
+    cn_chip_share: f64,
+) -> [f64; N_STACKS] {
     let gdp = cfg.countries[country].gdp_usd_tn.max(MIN_GDP_USD_TN);
-    let x = dc_gw.max(0.0) / gdp;
-    x / (x + cfg.stack_choice.local_cloud_half_gw_per_usd_tn)
+    let cross = cfg.stack_choice.cross_origin_hosting;
+    let cn = cn_chip_share.clamp(0.0, 1.0);
+    let availability = |hosting_share: f64| {
+        let x = dc_gw.max(0.0) * hosting_share / gdp;
+        x / (x + cfg.stack_choice.local_cloud_half_gw_per_usd_tn)
+    };
+    let us_side = availability((1.0 - cn) + cross * cn);
+    let cn_side = availability(cn + cross * (1.0 - cn));
+    let mut out = [0.0; N_STACKS];
+    for s in Stack::ALL {
+        out[s as usize] = match s {
+            Stack::UsClosed | Stack::UsOpen => us_side,
+            Stack::CnOpen | Stack::CnClosed => cn_side,
+            Stack::Other => availability(1.0),
+        };
+    }
+    out
 }
 
 /// Logit utility of each stack for a firm of `country` with customisation need `need`
@@ -96,7 +125,7 @@ pub fn utilities(
         util[k] = b.capability * (cap - view.best_world)
             + b.price * math::ln(price.max(MIN_PRICE_USD_PER_MTOK))
             + b.openness_customisation * open * need
-            + b.local_cloud * open * view.cloud[country]
+            + b.local_cloud * open * view.cloud[country][k]
             + b.alignment * gov.alignment[country] * s.side()
             + b.network * view.shares[country][k];
     }
@@ -384,5 +413,44 @@ mod tests {
             stay[0] > 0.99,
             "a high switching cost keeps firms where they are"
         );
+    }
+
+    #[test]
+    fn local_cloud_splits_capacity_by_chip_origin() {
+        let mut cfg = crate::model::testing::tiny_config();
+        let c = cfg
+            .countries
+            .iter()
+            .position(|c| c.bloc == Bloc::NONALIGNED)
+            .expect("tiny config has a non-aligned country");
+        let (us, cn, other) = (
+            Stack::UsOpen as usize,
+            Stack::CnOpen as usize,
+            Stack::Other as usize,
+        );
+        // No split: every stack sees all capacity, whatever the chips.
+        cfg.stack_choice.cross_origin_hosting = 1.0;
+        let all = local_cloud(&cfg, c, 5.0, 0.3);
+        assert!(
+            all.iter().all(|x| (x - all[other]).abs() < 1e-15),
+            "{all:?}"
+        );
+        // Full split on US chips only: Chinese models get no local hosting.
+        cfg.stack_choice.cross_origin_hosting = 0.0;
+        let us_chips = local_cloud(&cfg, c, 5.0, 0.0);
+        assert_eq!(us_chips[cn], 0.0);
+        assert!((us_chips[us] - all[other]).abs() < 1e-15);
+        // Half and half at cross 0.5: each side hosts 0.5 + 0.5·0.5 of the capacity.
+        cfg.stack_choice.cross_origin_hosting = 0.5;
+        let half = local_cloud(&cfg, c, 5.0, 0.5);
+        assert!((half[us] - half[cn]).abs() < 1e-15);
+        let quarter_less = local_cloud(&cfg, c, 5.0 * 0.75, 0.0)[other];
+        assert!(
+            (half[us] - quarter_less).abs() < 1e-15,
+            "{half:?} vs {quarter_less}"
+        );
+        // More Chinese chips: more hosting for Chinese models, less for US ones.
+        let more_cn = local_cloud(&cfg, c, 5.0, 0.8);
+        assert!(more_cn[cn] > half[cn] && more_cn[us] < half[us]);
     }
 }

@@ -71,6 +71,9 @@ pub struct World {
     pub gov: Governments,
     /// Inference chips per country, H100e.
     pub infer_h100e: Vec<f64>,
+    /// The part of `infer_h100e` on Chinese-designed chips (decays with it), which
+    /// splits local-cloud availability by stack origin.
+    pub infer_h100e_cn: Vec<f64>,
     /// Power those inference chips draw at full use, GW.
     pub infer_power_gw: Vec<f64>,
     /// Last tick's aggregates.
@@ -145,6 +148,7 @@ impl World {
         let markets = build_markets(cfg);
         let infer_h100e = vec![0.0; n];
         let infer_power_gw = vec![0.0; n];
+        let infer_h100e_cn = vec![0.0; n];
         let chips = chips::start_states(cfg);
         let mut world = World {
             tick: 0,
@@ -155,6 +159,7 @@ impl World {
             chips,
             gov: Governments::new(cfg, seed),
             infer_h100e,
+            infer_h100e_cn,
             infer_power_gw,
             last: Aggregates::default(),
             planned_chip_power_gw: vec![0.0; n],
@@ -183,6 +188,14 @@ impl World {
             world.infer_h100e[c] =
                 world.last.demand_h100e[c] * cfg.chip_buyers.start_inference_cover;
             world.infer_power_gw[c] = world.infer_h100e[c] * lab::START_WATTS_PER_H100E * 1e-9;
+            // China's stock starts at its domestic share (Bernstein); Chinese accelerators
+            // outside China were negligible in 2025 (Huawei's Ascend output went to
+            // Chinese buyers, and US guidance of May 2025 warned that using it anywhere
+            // risks violating US export controls).
+            if cfg.countries[c].bloc == Bloc::CN {
+                world.infer_h100e_cn[c] =
+                    world.infer_h100e[c] * cfg.chip_buyers.start_cn_domestic_share;
+            }
         }
         world.last = world.aggregate(
             cfg,
@@ -277,13 +290,24 @@ impl World {
         out
     }
 
-    /// Local-cloud availability per country (0–1) from its running data-center capacity.
-    pub fn local_cloud(&self, cfg: &Config) -> Vec<f64> {
+    /// Local-cloud availability per country and stack (0–1) from its running data-center
+    /// capacity and the origin of the chips in it.
+    pub fn local_cloud(&self, cfg: &Config) -> Vec<[f64; N_STACKS]> {
         self.dc_operational_gw(cfg)
             .iter()
             .enumerate()
-            .map(|(c, gw)| adoption::local_cloud(cfg, c, *gw))
+            .map(|(c, gw)| adoption::local_cloud(cfg, c, *gw, self.cn_chip_share(c)))
             .collect()
+    }
+
+    /// Share of a country's inference stock (H100e) on Chinese-designed chips.
+    pub fn cn_chip_share(&self, country: usize) -> f64 {
+        let total = self.infer_h100e[country];
+        if total > 0.0 {
+            (self.infer_h100e_cn[country] / total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     /// Logit constants that make new adopters' choice at the start match the starting shares.
@@ -306,7 +330,7 @@ impl World {
         &'a self,
         cfg: &Config,
         shares: &'a [[f64; N_STACKS]],
-        cloud: &'a [f64],
+        cloud: &'a [[f64; N_STACKS]],
         asc: &'a [[f64; N_STACKS]],
     ) -> adoption::MarketView<'a> {
         let _ = cfg;
@@ -647,6 +671,7 @@ impl World {
         );
         for (c, ct) in cfg.countries.iter().enumerate() {
             self.infer_h100e[c] *= keep;
+            self.infer_h100e_cn[c] *= keep;
             self.infer_power_gw[c] *= keep;
             let want = (self.last.demand_h100e[c] * (1.0 + cfg.chip_buyers.inference_headroom)
                 - self.infer_h100e[c])
@@ -675,7 +700,11 @@ impl World {
                     lab.receive(d.chip, chip, d.units, d.unit_price);
                 }
                 Buyer::Country(c) => {
-                    self.infer_h100e[c] += d.units * chip.infer_tflops / H100_TFLOPS;
+                    let h100e = d.units * chip.infer_tflops / H100_TFLOPS;
+                    self.infer_h100e[c] += h100e;
+                    if chip.designer == Bloc::CN {
+                        self.infer_h100e_cn[c] += h100e;
+                    }
                     self.infer_power_gw[c] += d.units * chip.watts * 1e-9;
                 }
             }
