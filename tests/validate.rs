@@ -319,7 +319,12 @@ fn baseline_facts_hold_from_the_history_end() {
         .collect();
     sets.retain(|s| {
         !hist.labs.iter().any(|l| {
-            let bloc = hist.countries.iter().find(|c| c.code == l.country).unwrap().bloc;
+            let bloc = hist
+                .countries
+                .iter()
+                .find(|c| c.code == l.country)
+                .unwrap()
+                .bloc;
             s.starts_with(&format!("labs[{}].chips_h100e=", l.name)) && keep.contains(&bloc.code())
         })
     });
@@ -356,6 +361,76 @@ fn baseline_facts_hold_from_the_history_end() {
     // Fact 7: Chinese adoption close to US levels.
     for t in [0, 4, 8, 12, 16] {
         let ratio = at("adoption_share", "CN", t) / at("adoption_share", "US", t);
-        assert!((0.8..=1.25).contains(&ratio), "tick {t}: CN/US adoption {ratio}");
+        assert!(
+            (0.8..=1.25).contains(&ratio),
+            "tick {t}: CN/US adoption {ratio}"
+        );
     }
+}
+
+/// The A800, H800 and H20 are made for China (`only_for = "CN"`): no US buyer ever gets
+/// one, while Chinese buyers do.
+#[test]
+fn china_only_parts_reach_only_china() {
+    let cfg = load("configs/history.toml");
+    let only: Vec<usize> = cfg
+        .chips
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.only_for.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(only.len(), 3, "A800, H800, H20");
+    let mut sim = airace::simulation::Simulation::new(cfg);
+    let mut sold = 0.0;
+    while sim.world.tick < sim.config.run.ticks {
+        sim.step().unwrap();
+        for &k in &only {
+            let st = &sim.world.chips[k];
+            assert_eq!(st.us_delivered, 0.0, "tick {}: chip {k}", sim.world.tick);
+            sold += st.delivered;
+        }
+    }
+    assert!(sold > 0.0, "China bought none of them");
+}
+
+/// Capability events are applied at their tick: R1 (tick 8, "1 month behind") puts the
+/// measured gap at most 1 month in 2025Q1, and without any event China trails by more
+/// than 3 months then (the model does not produce the closeness itself).
+#[test]
+fn capability_events_set_the_gap_where_stated() {
+    let with = load("configs/history.toml");
+    let gap_2025q1 = |cfg: &Config| {
+        let mut sim = airace::simulation::Simulation::new(cfg.clone());
+        sim.run_to_end(|_| Ok(())).unwrap();
+        sim.timeseries
+            .value_at("frontier_gap_months", "world", 8)
+            .unwrap()
+    };
+    let g = gap_2025q1(&with);
+    assert!((0.0..=1.0 + 1e-9).contains(&g), "gap with R1 imposed: {g}");
+    let mut without = with.clone();
+    without.schedule.retain(|e| e.capability.is_empty());
+    let g0 = gap_2025q1(&without);
+    assert!(g0 > 3.0, "gap without events: {g0}");
+}
+
+/// A capability event naming a lab that does not exist is bad input naming the key.
+#[test]
+fn capability_event_with_unknown_lab_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "base = {:?}\n[[schedule]]\ntick = 2\ncapability = [{{ lab = \"NoSuchLab\", behind_us_months = 1.0 }}]\n",
+            root().join("configs/history.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let err = config::load(&path, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("schedule[") && err.contains("capability[0].lab") && err.contains("NoSuchLab"),
+        "{err}"
+    );
 }

@@ -172,7 +172,12 @@ pub(super) fn check_schedule(
             if !c.labs.iter().any(|l| l.name == ev.lab) {
                 return Err((format!("{key}.lab"), format!("no lab `{}`", ev.lab)));
             }
-            range(format!("{key}.behind_us_months"), ev.behind_us_months, 0.0, 120.0)?;
+            range(
+                format!("{key}.behind_us_months"),
+                ev.behind_us_months,
+                0.0,
+                120.0,
+            )?;
         }
     }
     Ok(())
