@@ -239,6 +239,7 @@ fn scheduled_policy_changes_apply_from_their_tick() {
     cfg.schedule.push(airace::config::ScheduleEntry {
         tick: 4,
         set: vec!["policy.us.friction=0.9".into()],
+        capability: Vec::new(),
     });
     let cfg = config::from_str(&config::to_toml(&cfg), "inline").unwrap();
     assert_eq!(

@@ -286,6 +286,7 @@ pub fn branch_config(
         let entry = ScheduleEntry {
             tick,
             set: sets.to_vec(),
+            capability: Vec::new(),
         };
         cfg.schedule.insert(at, entry);
     }

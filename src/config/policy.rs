@@ -123,5 +123,62 @@ pub struct ScheduleEntry {
     /// Tick from which the change applies (the step computing this tick sees it).
     pub tick: u32,
     /// `--set`-style assignments, e.g. `policy.us.friction=0.6`.
+    #[serde(default)]
     pub set: Vec<String>,
+    /// Capability events imposed at exactly this tick (a history replaying releases the
+    /// model does not produce itself; see [`CapabilityEvent`]). Empty in the baseline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capability: Vec<CapabilityEvent>,
+}
+
+/// An observed model release imposed on a lab: its capability is raised (never lowered)
+/// to where the US frontier stood `behind_us_months` earlier, so the measured frontier
+/// gap right after it is at most that. Exists so a hindcast can say which catch-ups it
+/// imposes rather than produces; the lab's own training continues from there.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityEvent {
+    /// Lab name (must exist).
+    pub lab: String,
+    /// How far behind the US frontier the released model stood, months (0–120).
+    pub behind_us_months: f64,
+}
+
+/// A range check as `validate.rs` defines it: key, value, lowest, highest.
+type RangeCheck<T> = fn(String, T, T, T) -> Result<(), (String, String)>;
+
+/// Schedule entries: ticks inside the run, something to do, capability events naming a
+/// lab that exists and a plausible lag.
+pub(super) fn check_schedule(
+    c: &super::schema::Config,
+    range: RangeCheck<f64>,
+    irange: RangeCheck<u64>,
+) -> Result<(), (String, String)> {
+    for (i, e) in c.schedule.iter().enumerate() {
+        irange(
+            format!("schedule[{i}].tick"),
+            e.tick as u64,
+            0,
+            c.run.ticks.saturating_sub(1) as u64,
+        )?;
+        if e.set.is_empty() && e.capability.is_empty() {
+            return Err((
+                format!("schedule[{i}].set"),
+                "must list at least one assignment (or a capability event)".into(),
+            ));
+        }
+        for (j, ev) in e.capability.iter().enumerate() {
+            let key = format!("schedule[{i}].capability[{j}]");
+            if !c.labs.iter().any(|l| l.name == ev.lab) {
+                return Err((format!("{key}.lab"), format!("no lab `{}`", ev.lab)));
+            }
+            range(
+                format!("{key}.behind_us_months"),
+                ev.behind_us_months,
+                0.0,
+                120.0,
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -561,6 +561,10 @@ pub struct ChipCfg {
     /// Name of the shared supply limit (see `supply_limits`) this chip's output counts against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply_limit: Option<String>,
+    /// A part made for one bloc's market only (the A800, H800 and H20 were sold to China
+    /// alone): buyers elsewhere cannot order it. None: sold to anyone rules allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_for: Option<Bloc>,
 }
 
 /// A shared supply constraint: the chips naming it can together produce at most

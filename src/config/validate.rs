@@ -87,20 +87,7 @@ pub fn validate(c: &Config) -> Check {
     downloads(&c.downloads)?;
     alignment(&c.alignment)?;
     policy(c)?;
-    for (i, e) in c.schedule.iter().enumerate() {
-        irange(
-            format!("schedule[{i}].tick"),
-            e.tick as u64,
-            0,
-            c.run.ticks.saturating_sub(1) as u64,
-        )?;
-        if e.set.is_empty() {
-            return fail(
-                format!("schedule[{i}].set"),
-                "must list at least one assignment",
-            );
-        }
-    }
+    super::policy::check_schedule(c, range, irange)?;
     Ok(())
 }
 

@@ -136,6 +136,9 @@ pub enum ChinaStance {
 
 /// The rule a buyer in `bloc` faces for `chip`, given policy and China's adaptive stance.
 pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> Access {
+    if chip.only_for.is_some_and(|b| b != bloc) {
+        return Access::Denied;
+    }
     if bloc == Bloc::US && chip.designer == Bloc::CN && cfg.policy.us.block_chinese_chips {
         return Access::Denied;
     }

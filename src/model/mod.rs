@@ -12,6 +12,7 @@ pub mod capital;
 pub mod chips;
 pub mod datacenter;
 pub mod downloads;
+pub mod events;
 pub mod firm;
 pub mod government;
 pub mod invariants;
@@ -228,6 +229,8 @@ impl World {
         self.build_and_power(cfg, t);
         let utilisation = self.utilisation(cfg);
         self.train_labs(cfg, t, &utilisation);
+        let pace = cfg.lab_dynamics.prehistory_pace_per_year / 4.0;
+        events::apply(cfg, t, &mut self.labs, &self.us_frontier, pace);
         let rules = self.group_rules(cfg, &shares);
         self.group_potential = rules.iter().map(|r| r.potential).collect();
         let country_rules: Vec<CountryRule> = self

@@ -132,3 +132,54 @@ pub fn mean_summary(all: &[StateSummary]) -> StateSummary {
     }
     out
 }
+
+/// The history's end state as `--set` assignments on the baseline `base`, so the baseline
+/// can start from where the history left off rather than from its own calibrated 2026
+/// inputs, on the quantities the continuity check compares by bloc: each bloc's training
+/// chips (the baseline's labs scaled so their total is the history's; the split between a
+/// bloc's labs stays the baseline's) and every country's adoption share (real firms).
+/// Used to check that the baseline's stylised facts survive that start.
+pub fn baseline_start_from(hist: &Config, world: &World, base: &Config) -> Vec<String> {
+    let (mut had, mut has) = ([0.0; 4], [0.0; 4]);
+    for l in &world.labs {
+        had[l.bloc.index()] += l.train_h100e;
+    }
+    let bloc_of = |country: &str| {
+        base.countries
+            .iter()
+            .find(|c| c.code == country)
+            .map(|c| c.bloc)
+    };
+    for lc in &base.labs {
+        if let Some(b) = bloc_of(&lc.country) {
+            has[b.index()] += lc.chips_h100e;
+        }
+    }
+    let mut out = Vec::new();
+    for lc in &base.labs {
+        if let Some(b) = bloc_of(&lc.country) {
+            let i = b.index();
+            let scale = if has[i] > 0.0 { had[i] / has[i] } else { 1.0 };
+            out.push(format!(
+                "labs[{}].chips_h100e={}",
+                lc.name,
+                lc.chips_h100e * scale
+            ));
+        }
+    }
+    let n = hist.countries.len();
+    let (mut adopted, mut firms) = (vec![0.0; n], vec![0.0; n]);
+    for (g, t) in world.firms.groups.iter().zip(&world.last.groups) {
+        adopted[g.country] += t.total_adopters() as f64 * g.weight;
+        firms[g.country] += g.real_firms();
+    }
+    for (c, ct) in hist.countries.iter().enumerate() {
+        let share = if firms[c] > 0.0 {
+            adopted[c] / firms[c]
+        } else {
+            0.0
+        };
+        out.push(format!("countries[{}].initial_adoption={share}", ct.code));
+    }
+    out
+}
