@@ -336,6 +336,39 @@ fn an_impossible_state_stops_the_run_naming_tick_agent_and_quantity() {
     assert!(!t.path().join("o").exists(), "a folder was written");
 }
 
+/// An in-range config that overflows: algorithmic progress of 2 per quarter
+/// (the maximum) with a top-talent lab drives capability to infinity at tick
+/// 159. The run stops with exit 1 naming tick, lab and quantity; no folder.
+#[test]
+fn a_config_that_overflows_stops_the_run_with_exit_1_and_writes_nothing() {
+    let t = TempDir::new().unwrap();
+    let tiny = repo("configs/tiny.toml");
+    let mut args = vec![
+        "run",
+        tiny.to_str().unwrap(),
+        "--out",
+        "o",
+        "--quiet",
+        "--check-invariants",
+    ];
+    for s in [
+        "run.ticks=200",
+        "firms.count=50",
+        "lab_dynamics.algo_growth_per_tick=2",
+        "labs[0].talent=10",
+        "lab_dynamics.talent_elasticity=5",
+    ] {
+        args.extend(["--set", s]);
+    }
+    let (code, _, err) = exec(t.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("invariant violated at tick 159: lab 0 (OpenAI): capability = inf"),
+        "{err}"
+    );
+    assert!(!t.path().join("o").exists());
+}
+
 // ---------------------------------------------------------------- failures mid-sweep (item 8)
 
 /// One point of a sweep fails at run time (algorithmic progress of 2 per
