@@ -134,7 +134,7 @@ fn config_file_values_and_keys() {
 #[test]
 fn paths_and_overlay_names() {
     let t = TempDir::new().unwrap();
-    let long = format!("{}/x.toml", "d".repeat(250).repeat(1).as_str());
+    let long = format!("{}/x.toml", "d".repeat(250));
     let cases = [
         format!("base = \"{ESC}\\r.toml\"\n"),
         format!("base = \"{}\"\n", "../".repeat(2000)),
@@ -229,7 +229,7 @@ fn sweep_files() {
             digits309()
         ),
         format!("[[outcomes]]\nmetric = \"{ESC}{}\"\n", "m".repeat(100_000)),
-        format!("[[outcomes]]\nmetric = \"frontier_gap_months\"\nscope = \"\\r\\u001b[2J\"\n"),
+        "[[outcomes]]\nmetric = \"frontier_gap_months\"\nscope = \"\\r\\u001b[2J\"\n".to_string(),
         format!("sets = [\"{}\"]\n{outcome}", "\u{1b}".repeat(1000)),
         format!("{}= 1\n{outcome}", "k".repeat(10_000)),
     ];
@@ -321,7 +321,7 @@ fn checkpoint_bytes() {
     let t = TempDir::new().unwrap();
     let f = t.path().join("ck.bin");
     let mut junk = ESC.repeat(1000).into_bytes();
-    junk.extend(std::iter::repeat(0u8).take(1000));
+    junk.extend(std::iter::repeat_n(0u8, 1000));
     fs::write(&f, &junk).unwrap();
     refused(
         t.path(),
