@@ -206,7 +206,11 @@ fn compare(dir: &Path, name: &str, expected: &str, text: &str) -> Result<Option<
 
 /// The first differing line (1-based) of two texts, with both versions.
 pub fn first_difference(recorded: &str, rerun: &str) -> String {
-    let show = |s: Option<&str>| s.map_or("<end of file>".to_string(), |s| format!("`{s}`"));
+    let show = |s: Option<&str>| {
+        s.map_or("<end of file>".to_string(), |s| {
+            format!("`{}`", crate::io::quote::quote(s))
+        })
+    };
     let mut a = recorded.lines();
     let mut b = rerun.lines();
     let mut line = 1;

@@ -307,3 +307,230 @@ fn a_key_set_twice_is_refused_naming_both() {
     );
     assert!(!t.path().join("o").exists());
 }
+
+// ---------------------------------------------------------------- invariants (item 1)
+
+/// A checkpoint holding an impossible state (a lab's algorithmic efficiency
+/// negative, which no config can produce) stops the resumed run at the first
+/// tick with exit 1 naming the tick, the lab and the quantity, and writes no
+/// run folder. The check is one of the cheap invariants, so it holds in every
+/// build, `--check-invariants` or not.
+#[test]
+fn an_impossible_state_stops_the_run_naming_tick_agent_and_quantity() {
+    use airace::checkpoint::{self, format, STATE_SCHEMA};
+    let t = TempDir::new().unwrap();
+    tiny_run(t.path(), "r", &["--checkpoint-every", "2"]);
+    let mut state = checkpoint::load(&t.path().join("r/checkpoints/tick-2.bin")).unwrap();
+    let lab = state.world.labs[0].name.clone();
+    state.world.labs[0].algo_efficiency = -3.0;
+    format::write(&t.path().join("bad.bin"), &state, STATE_SCHEMA).unwrap();
+    let (code, _, err) = exec(t.path(), &["resume", "bad.bin", "--out", "o", "--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    // The checkpoint holds 2 ticks (0 and 1), so tick 2 is the first computed.
+    let head = format!("invariant violated at tick 2: lab 0 ({lab}): ");
+    let quantity = err.split(&head).nth(1).unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        quantity.contains(" = ") && quantity.contains("must be"),
+        "{err}"
+    );
+    assert!(!t.path().join("o").exists(), "a folder was written");
+}
+
+/// An in-range config that overflows: algorithmic progress of 2 per quarter
+/// (the maximum) with a top-talent lab drives capability to infinity at tick
+/// 159. The run stops with exit 1 naming tick, lab and quantity; no folder.
+#[test]
+fn a_config_that_overflows_stops_the_run_with_exit_1_and_writes_nothing() {
+    let t = TempDir::new().unwrap();
+    let tiny = repo("configs/tiny.toml");
+    let mut args = vec![
+        "run",
+        tiny.to_str().unwrap(),
+        "--out",
+        "o",
+        "--quiet",
+        "--check-invariants",
+    ];
+    for s in [
+        "run.ticks=200",
+        "firms.count=50",
+        "lab_dynamics.algo_growth_per_tick=2",
+        "labs[0].talent=10",
+        "lab_dynamics.talent_elasticity=5",
+    ] {
+        args.extend(["--set", s]);
+    }
+    let (code, _, err) = exec(t.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("invariant violated at tick 159: lab 0 (OpenAI): capability = inf"),
+        "{err}"
+    );
+    assert!(!t.path().join("o").exists());
+}
+
+// ---------------------------------------------------------------- failures mid-sweep (item 8)
+
+/// One point of a sweep fails at run time (algorithmic progress of 2 per
+/// quarter, in range, overflows a top-talent lab's capability to infinity
+/// near quarter 160 of a 200-quarter run; it is stopped with exit 1):
+/// the sweep finishes the other points, records the failure with its error in
+/// `failures.csv` and the run's `failed.json`, and exits 1. Rerunning the
+/// command retries the failed run and a deleted one, and skips finished runs.
+#[test]
+fn a_run_failing_mid_sweep_is_recorded_and_retried_alone() {
+    let t = TempDir::new().unwrap();
+    let file = t.path().join("fails.toml");
+    fs::write(
+        &file,
+        format!(
+            "base = {:?}\nmaster_seed = 3\nreplicates = 2\n\
+             sets = [\"firms.count=50\", \"run.ticks=200\", \"labs[0].talent=10\", \
+             \"lab_dynamics.talent_elasticity=5\"]\n\
+             [[parameters]]\npath = \"lab_dynamics.algo_growth_per_tick\"\nvalues = [0.05, 2.0]\n\
+             [[outcomes]]\nmetric = \"frontier_gap_months\"\n",
+            repo("configs/tiny.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "sweep",
+        "fails.toml",
+        "--out",
+        "s",
+        "--quiet",
+        "--jobs",
+        "2",
+    ];
+    let (code, _, err) = exec(t.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    let s = t.path().join("s");
+    let failures = fs::read_to_string(s.join("failures.csv")).unwrap();
+    let lines: Vec<&str> = failures.lines().collect();
+    assert_eq!(lines[0], "run_id,seed,error");
+    // Point 1 (growth 2) fails in both replicates; point 0 runs.
+    assert_eq!(lines.len(), 3, "{failures}");
+    assert!(
+        lines[1].starts_with("p1-r0,") && lines[2].starts_with("p1-r1,"),
+        "{failures}"
+    );
+    assert!(
+        failures.contains("invariant violated at tick"),
+        "{failures}"
+    );
+    let failed_json = fs::read_to_string(s.join("runs/p1-r0/failed.json")).unwrap();
+    assert!(failed_json.contains("invariant violated"), "{failed_json}");
+    let summary = fs::read_to_string(s.join("summary.csv")).unwrap();
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("p0-r0,") && l.contains(",ok,")),
+        "{summary}"
+    );
+    assert!(s.join("runs/p0-r0/manifest.json").is_file());
+
+    // Markers: a finished run keeps its folder, a failed run is redone.
+    fs::write(s.join("runs/p0-r0/marker"), "kept").unwrap();
+    fs::write(s.join("runs/p1-r0/marker"), "redone").unwrap();
+    fs::remove_dir_all(s.join("runs/p0-r1")).unwrap();
+    let (code, _, err) = exec(t.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        s.join("runs/p0-r0/marker").exists(),
+        "a finished run was redone"
+    );
+    assert!(
+        !s.join("runs/p1-r0/marker").exists(),
+        "the failed run was not retried"
+    );
+    assert!(
+        s.join("runs/p0-r1/manifest.json").is_file(),
+        "the deleted run was not redone"
+    );
+    assert_eq!(
+        fs::read_to_string(s.join("failures.csv")).unwrap(),
+        failures
+    );
+}
+
+// ---------------------------------------------------------------- slurm and the folder rule (item 2)
+
+#[test]
+fn slurm_refuses_a_folder_holding_other_work() {
+    let t = TempDir::new().unwrap();
+    let sweep = repo("configs/sweeps/tiny_grid.toml");
+    let s = sweep.to_str().unwrap();
+    // The user's own files.
+    let mine = t.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("notes.txt"), "my notes").unwrap();
+    let (code, _, err) = exec(t.path(), &["slurm", s, "--out", "mine", "--tasks", "2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("mine") && err.contains("notes.txt"), "{err}");
+    assert_eq!(
+        fs::read_dir(&mine).unwrap().count(),
+        1,
+        "something was written"
+    );
+    // A run folder.
+    tiny_run(t.path(), "r", &[]);
+    let before: Vec<_> = fs::read_dir(t.path().join("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let (code, _, err) = exec(t.path(), &["slurm", s, "--out", "r", "--tasks", "2"]);
+    assert_eq!(code, 2, "{err}");
+    let after: Vec<_> = fs::read_dir(t.path().join("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        before.len(),
+        after.len(),
+        "something was written into the run folder"
+    );
+    // Its own folder again (same sweep) is fine.
+    let (code, _, err) = exec(t.path(), &["slurm", s, "--out", "sl", "--tasks", "2"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = exec(t.path(), &["slurm", s, "--out", "sl", "--tasks", "2"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `--set` blame survives index selectors: `countries[0]` is validated as
+/// `countries[US]`, and the message still names the assignment. One key
+/// written two ways (`countries[0]`, `countries[US]`, `countries.US`) is
+/// still the same key set twice.
+#[test]
+fn index_selectors_keep_their_set_named_and_count_as_one_key() {
+    let t = TempDir::new().unwrap();
+    let tiny = repo("configs/tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    let run = |sets: &[&str]| {
+        let mut args = vec!["run", tiny, "--out", "o", "--quiet"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        exec(t.path(), &args)
+    };
+    let (code, _, err) = run(&["countries[0].gdp_usd_tn=-1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(--set countries[0].gdp_usd_tn=-1)"), "{err}");
+    let (code, _, err) = run(&["labs[1].talent=0.5", "labs[0].talent=99"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("(--set labs[0].talent=99)") && !err.contains("labs[1]"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["countries[0].sentiment=0.5", "countries.US.sentiment=2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--set countries[0].sentiment=0.5 and --set countries.US.sentiment=2")
+            && err.contains("twice"),
+        "{err}"
+    );
+    // A key that is a prefix of another by text only is not blamed for it.
+    let (code, _, err) = run(&["firms.p=0.01", "firms.potential.midpoint=99"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(--set firms.potential.midpoint=99)"), "{err}");
+    assert!(!t.path().join("o").exists());
+}

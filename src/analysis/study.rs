@@ -206,7 +206,10 @@ impl Condition {
 fn bad_condition(s: &str) -> AnalysisError {
     AnalysisError::Design {
         key: "where".into(),
-        message: format!("`{s}`: expected a comparison with a number, e.g. `< 0` or `>= 0.5`"),
+        message: format!(
+            "`{s}`: expected a comparison with a number, e.g. `< 0` or `>= 0.5`",
+            s = crate::io::quote::quote(s)
+        ),
     }
 }
 
@@ -220,7 +223,7 @@ pub fn outcome_key(spec: &str) -> Result<String> {
     if !ok_name(metric) || !ok_name(scope) || (when != "last" && when.parse::<u32>().is_err()) {
         return Err(AnalysisError::Design {
             key: "outcome".into(),
-            message: format!("`{spec}`: expected METRIC@SCOPE:WHEN, e.g. frontier_gap_months@world:39 or adoption_share@CN:last"),
+            message: format!("`{spec}`: expected METRIC@SCOPE:WHEN, e.g. frontier_gap_months@world:39 or adoption_share@CN:last", spec = crate::io::quote::quote(spec)),
         });
     }
     Ok(format!("{metric}@{scope}@{when}"))

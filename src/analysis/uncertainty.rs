@@ -495,7 +495,10 @@ fn validate_factor(raw: RawFactor, key: &str, origin: &str) -> Result<Factor> {
         other => {
             return Err(err(
                 "distribution",
-                format!("`{other}`: allowed are uniform, log_uniform, triangular, discrete"),
+                format!(
+                    "`{other}`: allowed are uniform, log_uniform, triangular, discrete",
+                    other = crate::io::quote::quote(other)
+                ),
             ))
         }
     };

@@ -2,7 +2,7 @@
 //! ranges so a flag means the same thing (and is refused the same way)
 //! wherever it appears.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -73,6 +73,25 @@ pub struct Output {
     /// Overwrite an output folder that holds different work.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Refuse an output folder that is a symbolic link to nothing (exit 2): creating
+/// it would fail later with an OS error (exit 1) that does not say why.
+pub fn check_out(flag: &str, path: &Path) -> Result<()> {
+    use airace::io::quote::quote;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() && std::fs::metadata(path).is_err() {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "{flag} {}: a symbolic link to {}, which does not exist; \
+             create the target folder or remove the link",
+            quote(&path.display().to_string()),
+            quote(&target.display().to_string())
+        )));
+    }
+    Ok(())
 }
 
 /// `--max-memory SIZE`.

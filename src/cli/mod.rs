@@ -81,15 +81,22 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
             // clap uses 0 for --help/--version and 2 for usage errors, as we do.
-            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+            let code = ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+            if e.exit_code() == 0 {
+                let _ = e.print();
+            } else {
+                // clap echoes the offending argument whole: make it terminal-safe.
+                eprint!("{}", airace::io::quote::terminal(&e.render().to_string()));
+            }
+            return code;
         }
     };
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages quote user input themselves; this is the last guard (docs/errors.md).
+            eprintln!("error: {}", airace::io::quote::terminal(&format!("{e:#}")));
             ExitCode::from(e.exit_code())
         }
     }

@@ -29,6 +29,7 @@ pub struct CompareArgs {
 
 /// Redraw a run folder's charts and report.
 pub fn plot(a: PlotArgs) -> Result<()> {
+    super::args::check_out("DIR", &a.dir)?;
     let files = airace::render::plot_run(&a.dir)?;
     eprintln!("wrote {} files under {}", files.len(), a.dir.display());
     Ok(())
@@ -36,6 +37,7 @@ pub fn plot(a: PlotArgs) -> Result<()> {
 
 /// Overlay runs.
 pub fn compare(a: CompareArgs) -> Result<()> {
+    super::args::check_out("--out", &a.out)?;
     let files = airace::render::compare_runs(&a.dirs, &a.out, a.force)?;
     eprintln!("wrote {} files under {}", files.len(), a.out.display());
     Ok(())

@@ -30,6 +30,9 @@ pub struct ResumeArgs {
 
 /// Resume and print the summary.
 pub fn execute(a: ResumeArgs) -> Result<()> {
+    if let Some(out) = &a.output.out {
+        super::args::check_out("--out", out)?;
+    }
     let opts = ResumeOptions {
         checkpoint: a.checkpoint,
         ticks: a.ticks,

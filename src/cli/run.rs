@@ -50,9 +50,13 @@ pub fn execute(a: RunArgs) -> Result<()> {
     if a.checkpoint_every == Some(0) {
         return Err(Error::Usage("--checkpoint-every must be at least 1".into()));
     }
+    if let Some(out) = &a.output.out {
+        super::args::check_out("--out", out)?;
+    }
     let loaded = config::load(&a.config, &a.overrides.sets)?;
     airace::limits::check_memory(&loaded.config, a.memory.max_memory.as_deref())?;
     let out = a.output.out.unwrap_or_else(|| default_out(&a.config));
+    super::args::check_out("--out", &out)?;
     let opts = RunOptions {
         seed,
         threads: a.threads.threads,

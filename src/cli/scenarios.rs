@@ -32,6 +32,9 @@ pub struct ScenariosArgs {
 
 /// Run (or resume) the scenario set.
 pub fn execute(a: ScenariosArgs) -> Result<()> {
+    if let Some(out) = &a.output.out {
+        super::args::check_out("--out", out)?;
+    }
     scenarios::scenarios(&ScenariosOptions {
         out: a.output.out,
         replicates: a.replicates,

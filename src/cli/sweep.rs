@@ -58,6 +58,9 @@ pub struct SlurmArgs {
 
 /// Run (a shard of) a sweep.
 pub fn sweep(a: SweepArgs) -> Result<()> {
+    if let Some(out) = &a.out {
+        super::args::check_out("--out", out)?;
+    }
     let shard = a.shard.as_deref().map(plan::parse_shard).transpose()?;
     sweep::sweep(&SweepOptions {
         sweep: a.sweep,
@@ -72,6 +75,7 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
 
 /// Summarise a sweep folder.
 pub fn merge(a: MergeArgs) -> Result<()> {
+    super::args::check_out("DIR", &a.dir)?;
     sweep::merge(&a.dir)
 }
 
@@ -80,6 +84,7 @@ pub fn slurm(a: SlurmArgs) -> Result<()> {
     if a.tasks == 0 {
         return Err(Error::Usage("--tasks must be at least 1".into()));
     }
+    super::args::check_out("--out", &a.out)?;
     sweep::slurm(&SlurmOptions {
         sweep: a.sweep,
         out: a.out,

@@ -49,6 +49,7 @@ pub fn execute(a: ValidateArgs) -> Result<()> {
         force: a.force,
     };
     let out = opts.out.clone();
+    super::args::check_out("--out", &out)?;
     let report = validate::run(opts)?;
     if !a.quiet.quiet {
         eprintln!("{}", report.summary(&out));

@@ -53,7 +53,7 @@ pub fn to_toml(config: &Config) -> String {
 }
 
 fn origin_label(chain: &[PathBuf]) -> String {
-    let names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+    let names: Vec<String> = chain.iter().map(|p| crate::io::quote::path(p)).collect();
     names.join(" <- base ")
 }
 
@@ -77,19 +77,16 @@ pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
 /// The same key set twice is refused with both assignments named: which one
 /// "wins" is exactly the kind of silent surprise a seeded experiment must not have.
 fn apply_sets(value: &mut Value, sets: &[String]) -> Result<()> {
-    let key_of = |s: &str| {
-        let k = s.split('=').next().unwrap_or(s).trim();
-        k.trim_start_matches('-').replace(' ', "")
-    };
+    // Compared by canonical path, so `countries[0].x` and `countries[US].x` are one key.
+    let keys: Vec<Vec<String>> = sets
+        .iter()
+        .map(|s| overrides::canonical(value, s))
+        .collect();
     for (i, a) in sets.iter().enumerate() {
-        if let Some(b) = sets[i + 1..].iter().find(|b| key_of(b) == key_of(a)) {
+        if let Some(j) = (i + 1..sets.len()).find(|&j| keys[j] == keys[i]) {
             return Err(Error::config(
-                format!(
-                    "--set {} and --set {}",
-                    crate::io::quote::quote(a),
-                    crate::io::quote::quote(b)
-                ),
-                crate::io::quote::quote(&key_of(a)),
+                format!("--set {} and --set {}", quote(a), quote(&sets[j])),
+                quote(a.split('=').next().unwrap_or(a).trim()),
                 "the same key is set twice; keep one",
             ));
         }
@@ -97,13 +94,17 @@ fn apply_sets(value: &mut Value, sets: &[String]) -> Result<()> {
     for s in sets {
         overrides::apply_assignment(value, s).map_err(|m| {
             Error::config(
-                format!("--set {s}"),
-                s.split('=').next().unwrap_or(s).trim(),
+                format!("--set {}", quote(s)),
+                quote(s.split('=').next().unwrap_or(s).trim()),
                 m,
             )
         })?;
     }
     Ok(())
+}
+
+fn quote(s: &str) -> String {
+    crate::io::quote::quote(s)
 }
 
 /// Parse config text that has no `base` (used by tests and `config.toml` in run folders).
@@ -175,13 +176,17 @@ fn load_tree(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Value> {
         for item in items {
             let s = item.as_str().ok_or_else(|| {
                 Error::config(
-                    path.display().to_string(),
+                    crate::io::quote::path(path),
                     "overrides",
                     "entries must be strings `key.path=value`",
                 )
             })?;
             overrides::apply_assignment(&mut merged, s).map_err(|m| {
-                Error::config(path.display().to_string(), format!("overrides: {s}"), m)
+                Error::config(
+                    crate::io::quote::path(path),
+                    format!("overrides: {}", quote(s)),
+                    m,
+                )
             })?;
         }
     }
@@ -207,8 +212,8 @@ fn merge(base: &mut Value, over: Value) {
 
 /// Deserialise a tree (unknown keys denied), validate it, and check its schedule.
 pub fn from_value(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
-    let config = typed(value.clone(), origin, sets)?;
-    validate::validate(&config).map_err(|(key, msg)| blame(origin, sets, key, msg))?;
+    let config = typed(&value, origin, sets)?;
+    validate::validate(&config).map_err(|(key, msg)| blame(&value, origin, sets, key, msg))?;
     // Every scheduled change must itself give a valid config.
     let mut staged = value;
     for (i, entry) in config.schedule.iter().enumerate() {
@@ -217,7 +222,7 @@ pub fn from_value(value: Value, origin: &str, sets: &[String]) -> Result<Config>
             overrides::apply_assignment(&mut staged, s)
                 .map_err(|m| Error::config(origin, &key, m))?;
         }
-        let at = typed(staged.clone(), origin, sets)?;
+        let at = typed(&staged, origin, sets)?;
         validate::validate(&at).map_err(|(k, m)| {
             Error::config(
                 origin,
@@ -231,8 +236,8 @@ pub fn from_value(value: Value, origin: &str, sets: &[String]) -> Result<Config>
     Ok(config)
 }
 
-fn typed(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
-    serde_path_to_error::deserialize::<_, Config>(value).map_err(|e| {
+fn typed(value: &Value, origin: &str, sets: &[String]) -> Result<Config> {
+    serde_path_to_error::deserialize::<_, Config>(value.clone()).map_err(|e| {
         let key = e.path().to_string();
         // The TOML error repeats the key path on a second line ("in `firms`"): keep the first.
         let msg = e
@@ -242,27 +247,26 @@ fn typed(value: Value, origin: &str, sets: &[String]) -> Result<Config> {
             .next()
             .unwrap_or_default()
             .to_string();
-        blame(origin, sets, key, msg)
+        // serde repeats the bad value whole (`invalid type: string "…"`): blame shortens it.
+        blame(value, origin, sets, key, msg)
     })
 }
 
-/// Name the `--set` assignment when the bad key came from one.
-fn blame(origin: &str, sets: &[String], key: String, msg: String) -> Error {
-    let norm = |s: &str| s.replace(['[', ']'], ".").replace("..", ".");
-    let culprit = sets.iter().find(|s| {
-        let path = norm(
-            s.split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches('-'),
-        );
-        let k = norm(&key);
-        k.starts_with(path.trim_end_matches('.')) || path.starts_with(k.trim_end_matches('.'))
+/// Name the `--set` assignment when the bad key came from one. Paths are compared
+/// segment by segment with list entries named (`countries[0]` is `countries[US]`),
+/// and the last matching assignment is blamed: it is the one that took effect.
+fn blame(root: &Value, origin: &str, sets: &[String], key: String, msg: String) -> Error {
+    let k = overrides::canonical(root, &key);
+    let culprit = sets.iter().rev().find(|s| {
+        let p = overrides::canonical(root, s);
+        let n = p.len().min(k.len());
+        n > 0 && p[..n] == k[..n]
     });
+    // Validation messages can hold names from the file (`unknown chip `…``).
+    let msg = crate::io::quote::terminal(&msg);
     match culprit {
-        Some(s) => Error::config(format!("{origin} (--set {s})"), key, msg),
-        None => Error::config(origin, key, msg),
+        Some(s) => Error::config(format!("{origin} (--set {})", quote(s)), quote(&key), msg),
+        None => Error::config(origin, quote(&key), msg),
     }
 }
 
@@ -275,10 +279,10 @@ pub fn config_at_tick(base: &Config, tick: u32) -> Result<Config> {
     for entry in base.schedule.iter().filter(|e| e.tick <= tick) {
         for s in &entry.set {
             overrides::apply_assignment(&mut value, s)
-                .map_err(|m| Error::config("schedule", s.as_str(), m))?;
+                .map_err(|m| Error::config("schedule", quote(s), m))?;
         }
     }
-    typed(value, "schedule", &[])
+    typed(&value, "schedule", &[])
 }
 
 /// Apply branch assignments (from `resume --set`) to a config.

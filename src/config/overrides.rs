@@ -12,6 +12,11 @@
 
 use toml::Value;
 
+/// User text in a message: short and escaped.
+fn q(s: &str) -> String {
+    crate::io::quote::quote(s)
+}
+
 /// One step of a parsed path.
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
@@ -22,11 +27,14 @@ enum Step {
 /// Split `path=value` and parse the value as a TOML literal (a bare word is a string).
 pub fn split_assignment(assignment: &str) -> Result<(String, Value), String> {
     let (path, raw) = assignment.split_once('=').ok_or_else(|| {
-        format!("`{assignment}` is not of the form key.path=value (or -key.path to remove a key)")
+        format!(
+            "`{}` is not of the form key.path=value (or -key.path to remove a key)",
+            q(assignment)
+        )
     })?;
     let path = path.trim();
     if path.is_empty() {
-        return Err(format!("`{assignment}` has an empty key path"));
+        return Err(format!("`{}` has an empty key path", q(assignment)));
     }
     Ok((path.to_string(), parse_literal(raw.trim())))
 }
@@ -49,7 +57,7 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
             None => (part, ""),
         };
         if key.is_empty() && rest.is_empty() {
-            return Err(format!("empty segment in key path `{path}`"));
+            return Err(format!("empty segment in key path `{}`", q(path)));
         }
         if !key.is_empty() {
             steps.push(Step::Key(key.to_string()));
@@ -57,10 +65,10 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
         while !rest.is_empty() {
             let close = rest
                 .find(']')
-                .ok_or_else(|| format!("unclosed `[` in key path `{path}`"))?;
+                .ok_or_else(|| format!("unclosed `[` in key path `{}`", q(path)))?;
             let sel = rest[1..close].trim();
             if !rest.starts_with('[') || sel.is_empty() {
-                return Err(format!("malformed selector in key path `{path}`"));
+                return Err(format!("malformed selector in key path `{}`", q(path)));
             }
             steps.push(Step::Select(sel.to_string()));
             rest = &rest[close + 1..];
@@ -88,7 +96,10 @@ fn select<'a>(list: &'a mut [Value], sel: &str, shown: &str) -> Result<&'a mut V
     if let Ok(i) = sel.parse::<usize>() {
         let n = list.len();
         return list.get_mut(i).ok_or_else(|| {
-            format!("`{shown}`: index {i} is out of range (the list has {n} entries)")
+            format!(
+                "`{}`: index {i} is out of range (the list has {n} entries)",
+                q(shown)
+            )
         });
     }
     let names: Vec<String> = list
@@ -105,8 +116,10 @@ fn select<'a>(list: &'a mut [Value], sel: &str, shown: &str) -> Result<&'a mut V
         .find(|e| entry_matches(e, sel))
         .ok_or_else(|| {
             format!(
-                "`{shown}`: no entry named `{sel}` (known: {})",
-                names.join(", ")
+                "`{}`: no entry named `{}` (known: {})",
+                q(shown),
+                q(sel),
+                q(&names.join(", "))
             )
         })
 }
@@ -127,16 +140,18 @@ fn descend<'a>(
             match node {
                 Value::Table(t) => t
                     .get_mut(k)
-                    .ok_or_else(|| format!("`{shown}`: no such key")),
+                    .ok_or_else(|| format!("`{}`: no such key", q(shown))),
                 Value::Array(list) => select(list, k, shown),
-                _ => Err(format!("`{shown}`: cannot descend into a plain value")),
+                _ => Err(format!("`{}`: cannot descend into a plain value", q(shown))),
             }
         }
         Step::Select(sel) => {
             shown.push_str(&format!("[{sel}]"));
             let Value::Array(list) = node else {
                 return Err(format!(
-                    "`{shown}`: `[{sel}]` selects a list entry, but this key is not a list"
+                    "`{}`: `[{}]` selects a list entry, but this key is not a list",
+                    q(shown),
+                    q(sel)
                 ));
             };
             select(list, sel, shown)
@@ -149,7 +164,7 @@ fn parent_of<'a>(root: &'a mut Value, path: &str) -> Result<(&'a mut Value, Step
     let mut steps = parse_path(path)?;
     let last = steps
         .pop()
-        .ok_or_else(|| format!("empty key path `{path}`"))?;
+        .ok_or_else(|| format!("empty key path `{}`", q(path)))?;
     let mut node = root;
     let mut shown = String::new();
     for step in &steps {
@@ -179,8 +194,11 @@ pub fn remove(root: &mut Value, path: &str) -> Result<(), String> {
         (Step::Key(k), Value::Table(t)) => t
             .remove(&k)
             .map(|_| ())
-            .ok_or_else(|| format!("`{path}`: no such key to remove")),
-        _ => Err(format!("`{path}`: only a key of a table can be removed")),
+            .ok_or_else(|| format!("`{}`: no such key to remove", q(path))),
+        _ => Err(format!(
+            "`{}`: only a key of a table can be removed",
+            q(path)
+        )),
     }
 }
 
@@ -190,6 +208,51 @@ fn coerce_like(existing: Option<&Value>, value: Value) -> Value {
         (Some(Value::Float(_)), Value::Integer(i)) => Value::Float(i as f64),
         (_, v) => v,
     }
+}
+
+/// The label of a list entry in a canonical path: `<chip>_<dest>` for an export
+/// rule, else its `code`, `id`, `name` or `chip` (a country's code, as validation names it).
+fn entry_label(entry: &Value) -> Option<String> {
+    let t = entry.as_table()?;
+    let field = |k: &str| t.get(k).and_then(Value::as_str);
+    if let (Some(c), Some(d)) = (field("chip"), field("dest")) {
+        return Some(format!("{c}_{d}"));
+    }
+    ["code", "id", "name", "chip"]
+        .iter()
+        .find_map(|k| field(k))
+        .map(str::to_string)
+}
+
+/// The segments of a key path with list entries named rather than numbered
+/// (`countries[0].gdp_usd_tn` -> `countries`, `US`, `gdp_usd_tn`), so an
+/// assignment and a validation message about the same value can be matched
+/// however each picked the entry. A path that does not parse is split on dots.
+pub fn canonical(root: &Value, path: &str) -> Vec<String> {
+    let path = path.trim().trim_start_matches('-');
+    let path = path.split('=').next().unwrap_or(path).trim();
+    let Ok(steps) = parse_path(path) else {
+        return path.split('.').map(str::to_string).collect();
+    };
+    let mut node = Some(root);
+    let mut out = Vec::with_capacity(steps.len());
+    for step in &steps {
+        let (Step::Key(s) | Step::Select(s)) = step;
+        let (next, label) = match node {
+            Some(Value::Table(t)) => (t.get(s), s.clone()),
+            Some(Value::Array(list)) => {
+                let e = match s.parse::<usize>() {
+                    Ok(i) => list.get(i),
+                    Err(_) => list.iter().find(|e| entry_matches(e, s)),
+                };
+                (e, e.and_then(entry_label).unwrap_or_else(|| s.clone()))
+            }
+            _ => (None, s.clone()),
+        };
+        out.push(label);
+        node = next;
+    }
+    out
 }
 
 /// Parse and apply one `path=value` assignment.

@@ -21,7 +21,10 @@ fn range(key: impl Into<String>, v: f64, lo: f64, hi: f64) -> Check {
     } else {
         Err((
             key.into(),
-            format!("{v} is out of range; allowed {lo} ..= {hi}"),
+            format!(
+                "{} is out of range; allowed {lo} ..= {hi}",
+                crate::io::quote::number(v)
+            ),
         ))
     }
 }
@@ -453,6 +456,7 @@ fn chips(chips: &[ChipCfg]) -> Check {
             1.0,
         )?;
         range(format!("{k}.learning_rate"), x.learning_rate, 0.0, 0.5)?;
+        irange(format!("{k}.intro_tick"), x.intro_tick.into(), 0, 1000)?; // MAX_TICKS
     }
     Ok(())
 }

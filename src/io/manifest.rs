@@ -298,7 +298,10 @@ impl Manifest {
             if !is_safe_relative(name) {
                 return Err(Error::input(
                     dir,
-                    format!("file entry `{name}` points outside the run folder"),
+                    format!(
+                        "file entry `{name}` points outside the run folder",
+                        name = crate::io::quote::quote(name)
+                    ),
                 ));
             }
             let path: PathBuf = dir.join(name);

@@ -102,7 +102,10 @@ impl Timeseries {
                 return Err(Error::input_at(
                     origin,
                     1,
-                    format!("header is `{h}`, expected exactly `{HEADER}`"),
+                    format!(
+                        "header is `{h}`, expected exactly `{HEADER}`",
+                        h = crate::io::quote::quote(h)
+                    ),
                 ))
             }
             Some(_) => {}
@@ -181,14 +184,23 @@ fn parse_row(line: &str) -> std::result::Result<Row, String> {
             fields.len()
         ));
     }
-    let tick = fields[0]
-        .parse::<u32>()
-        .map_err(|_| format!("tick `{}` is not a whole number", fields[0]))?;
-    let value = fields[4]
-        .parse::<f64>()
-        .map_err(|_| format!("value `{}` is not a number", fields[4]))?;
+    let tick = fields[0].parse::<u32>().map_err(|_| {
+        format!(
+            "tick `{}` is not a whole number",
+            crate::io::quote::quote(fields[0])
+        )
+    })?;
+    let value = fields[4].parse::<f64>().map_err(|_| {
+        format!(
+            "value `{}` is not a number",
+            crate::io::quote::quote(fields[4])
+        )
+    })?;
     if !value.is_finite() {
-        return Err(format!("value `{}` is not finite", fields[4]));
+        return Err(format!(
+            "value `{}` is not finite",
+            crate::io::quote::quote(fields[4])
+        ));
     }
     for (name, f) in [
         ("period", fields[1]),

@@ -430,17 +430,26 @@ fn check_path(path: &str) -> std::result::Result<(), String> {
         return Err("path is empty".into());
     }
     if path.contains('=') {
-        return Err(format!("path `{path}` contains `=`; give the path alone"));
+        return Err(format!(
+            "path `{path}` contains `=`; give the path alone",
+            path = crate::io::quote::quote(path)
+        ));
     }
     if path.chars().any(char::is_whitespace) {
-        return Err(format!("path `{path}` contains whitespace"));
+        return Err(format!(
+            "path `{path}` contains whitespace",
+            path = crate::io::quote::quote(path)
+        ));
     }
     let empty_segment = path.starts_with(['.', '['])
         || path.ends_with('.')
         || path.contains("..")
         || path.contains(".[");
     if empty_segment {
-        return Err(format!("path `{path}` has an empty segment"));
+        return Err(format!(
+            "path `{path}` has an empty segment",
+            path = crate::io::quote::quote(path)
+        ));
     }
     check_brackets(path)
         .map_err(|why| format!("path `{path}` {why}; expected e.g. `chips[H200].capacity_growth`"))
@@ -526,7 +535,10 @@ fn validate_design(raw: Option<RawDesign>, file: &str) -> Result<Design> {
         )),
         (other, _) => Err(err(
             "design.kind",
-            format!("unknown design `{other}`; allowed \"grid\" or \"lhs\""),
+            format!(
+                "unknown design `{other}`; allowed \"grid\" or \"lhs\"",
+                other = crate::io::quote::quote(other)
+            ),
         )),
     }
 }
@@ -716,7 +728,10 @@ fn validate_outcomes(raw: Vec<RawOutcome>, file: &str) -> Result<Vec<Outcome>> {
             if v.is_empty() || v.chars().any(char::is_whitespace) {
                 return Err(err(
                     key,
-                    format!("`{v}`: need a non-empty name without spaces"),
+                    format!(
+                        "`{v}`: need a non-empty name without spaces",
+                        v = crate::io::quote::quote(v)
+                    ),
                 ));
             }
         }
@@ -734,7 +749,10 @@ fn validate_outcomes(raw: Vec<RawOutcome>, file: &str) -> Result<Vec<Outcome>> {
         if !seen.insert((o.metric.clone(), scope.clone(), format!("{tick:?}"))) {
             return Err(err(
                 "metric",
-                format!("duplicate outcome `{}` at {scope}", o.metric),
+                format!(
+                    "duplicate outcome `{}` at {scope}",
+                    crate::io::quote::quote(&o.metric)
+                ),
             ));
         }
         out.push(Outcome {

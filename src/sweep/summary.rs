@@ -100,7 +100,10 @@ pub fn extract(plan: &PlanFile, run: &Run, ts: &Timeseries) -> Result<OutcomeRec
 fn missing_outcome(o: &PlanOutcome, ts: &Timeseries) -> Error {
     let scopes = ts.scopes_of(&o.metric);
     let why = if scopes.is_empty() {
-        format!("the run recorded no metric `{}`", o.metric)
+        format!(
+            "the run recorded no metric `{}`",
+            crate::io::quote::quote(&o.metric)
+        )
     } else if !scopes.contains(&o.scope) {
         format!(
             "`{}` has no scope `{}` (known: {})",

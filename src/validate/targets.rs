@@ -297,9 +297,12 @@ fn resolve(t: &Target, area: &str, file: &Path, shape: &RunShape) -> Result<Reso
     let terms = |list: &[String]| {
         list.iter()
             .map(|term| {
-                let (m, s) = term
-                    .split_once('@')
-                    .ok_or_else(|| invalid(&format!("term `{term}` is not `metric@scope`")))?;
+                let (m, s) = term.split_once('@').ok_or_else(|| {
+                    invalid(&format!(
+                        "term `{term}` is not `metric@scope`",
+                        term = crate::io::quote::quote(term)
+                    ))
+                })?;
                 check_pair(m, s, shape).map_err(err)?;
                 Ok((m.to_string(), s.to_string()))
             })
