@@ -143,11 +143,8 @@ impl Component {
 
 /// Diffusion components the model records (`diffusion_component.*`), equal weights.
 const DIFFUSION: [(&str, &str); 4] = [
-    ("adoption", "AI use on each side's models"),
-    (
-        "embodied",
-        "AI in embodied sectors (robots, vehicles, devices)",
-    ),
+    ("adoption", "AI use by firms"),
+    ("embodied", "Embodied AI (robots, vehicles)"),
     ("downloads", "Open-model downloads"),
     ("aligned_gdp", "GDP of aligned countries"),
 ];
@@ -174,7 +171,7 @@ fn innovation_components(ts: &Timeseries) -> Vec<Component> {
         Component {
             index: "innovation_index",
             key: "frontier",
-            label: "Frontier lead (months, as a share)",
+            label: "Frontier lead",
             weight: 0.5,
             us: frontier,
         },

@@ -340,11 +340,12 @@ mod draw {
                 periods: &periods,
             };
             band_chart(&spec, &charts.join(&file))?;
-            let _ = writeln!(
-                html,
-                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
-                report::escape_html(&title)
-            );
+            let caption = format!("Line: mean; band: 5–95% of {pooled}.");
+            html.push_str(&report::figure(
+                &format!("{CHARTS}/{file}"),
+                &title,
+                &caption,
+            ));
         }
         Ok(html)
     }
@@ -434,11 +435,7 @@ mod draw {
                 ci: Some(&ci),
             };
             heatmap_chart(&spec, &charts.join(&file))?;
-            let _ = writeln!(
-                html,
-                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
-                report::escape_html(&title)
-            );
+            html.push_str(&report::figure(&format!("{CHARTS}/{file}"), &title, &sub));
         }
         Ok(html)
     }
