@@ -70,7 +70,16 @@ pub struct FinishedRun {
 }
 
 /// Run a loaded config to the end and write its folder.
+///
+/// The whole process (set-up, stepping, charts, writing) runs in one pool of
+/// `opts.threads` workers, so `--threads N` means N for all of it; the
+/// output is the same at any count.
 pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<FinishedRun> {
+    with_threads(opts.threads, || run_in_pool(loaded, opts, out))?
+}
+
+/// [`run_to_dir`] inside its thread pool.
+fn run_in_pool(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<FinishedRun> {
     let config = seeded(&loaded.config, opts.seed);
     let config_toml = config::to_toml(&config);
     check_out_dir(out, &config_toml, opts.force)?;
@@ -90,15 +99,13 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     let work = config.firms.count.saturating_mul(config.run.ticks as u64);
     let quiet = opts.quiet || work < PROGRESS_MIN_FIRM_STEPS;
     let mut progress = Progress::counting(config.run.ticks as u64, quiet, "quarters", "run");
-    with_threads(opts.threads, || {
-        sim.run_to_end(|s| {
-            if every > 0 && s.world.tick % every == 0 {
-                checkpoint::save(s, out)?;
-            }
-            progress.inc(0);
-            Ok(())
-        })
-    })??;
+    sim.run_to_end(|s| {
+        if every > 0 && s.world.tick % every == 0 {
+            checkpoint::save(s, out)?;
+        }
+        progress.inc(0);
+        Ok(())
+    })?;
     progress.finish();
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let _lock = lock_and_recheck(out, &config_toml, opts.force)?;
@@ -273,6 +280,11 @@ pub struct ResumeOptions {
 /// a failed resume leaves no output folder behind. Returns the finished run
 /// and the tick it resumed from.
 pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
+    with_threads(opts.threads, || resume_in_pool(opts))?
+}
+
+/// [`resume`] inside its thread pool (loading, stepping, charts, writing).
+fn resume_in_pool(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
     let path = &opts.checkpoint;
     let started = Instant::now();
     let mut sim = checkpoint::restore(checkpoint::load(path)?, path)?;
@@ -298,7 +310,7 @@ pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
         tick,
         changes: opts.sets.clone(),
     };
-    with_threads(opts.threads, || sim.run_to_end(|_| Ok(())))??;
+    sim.run_to_end(|_| Ok(()))?;
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let _lock = lock_and_recheck(&out, &config::to_toml(&sim.config), opts.force)?;
     // The parent run's own provenance carries over (its overrides and
