@@ -10,13 +10,35 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::io::manifest::Manifest;
+use crate::io::read::Cap;
 use crate::io::timeseries::Timeseries;
 use crate::layout::{self, COMPARE_HTML, REPORT};
 use crate::plot::{self, ChartMeta};
-use crate::report::{self, ReportMeta};
+use crate::report::{self, CompareRun, ReportMeta};
 
-/// The identity a report shows, from a run's manifest.
+/// The identity a report shows, from a run's manifest: name, seed, file
+/// hashes, and its provenance (overlays, overrides, resume parent) in one
+/// line and in full.
 fn meta_of(manifest: &Manifest) -> ReportMeta {
+    let mut details = Vec::new();
+    if manifest.overlay_chain.len() > 1 {
+        details.push((
+            "Overlay chain (file, then its bases)".to_string(),
+            manifest.overlay_chain.join(" → "),
+        ));
+    }
+    for o in &manifest.overrides {
+        details.push(("Override (--set)".to_string(), o.clone()));
+    }
+    if let Some(p) = &manifest.parent {
+        details.push((
+            "Resumed from".to_string(),
+            format!("{} (tick {})", p.checkpoint, p.tick),
+        ));
+        for c in &p.changes {
+            details.push(("Change on resume (--set)".to_string(), c.clone()));
+        }
+    }
     ReportMeta {
         config_name: manifest.config_name.clone(),
         seed: manifest.seed,
@@ -25,18 +47,29 @@ fn meta_of(manifest: &Manifest) -> ReportMeta {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        provenance: manifest.provenance(),
+        provenance_details: details,
     }
+}
+
+/// The subtitle every chart of a run carries: "provenance · seed N", e.g.
+/// "baseline + policy.us.friction=0.9 · seed 42"; a plain run keeps
+/// [`ChartMeta::subtitle`]'s "config baseline · seed 42".
+fn chart_subtitle(meta: &ReportMeta) -> String {
+    if meta.provenance.is_empty() || meta.provenance == meta.config_name {
+        let plain = ChartMeta {
+            config_name: meta.config_name.clone(),
+            seed: meta.seed,
+        };
+        return plain.subtitle();
+    }
+    format!("{} · seed {}", meta.provenance, meta.seed)
 }
 
 /// Draw `charts/*.png` and write `report.html` into `out`; returns the
 /// chart files, then the report.
 fn charts_then_report(out: &Path, ts: &Timeseries, meta: &ReportMeta) -> Result<Vec<PathBuf>> {
-    let chart_meta = ChartMeta {
-        config_name: meta.config_name.clone(),
-        seed: meta.seed,
-    };
-    let mut written =
-        plot::render_run_charts(ts, &chart_meta.subtitle(), &layout::charts_dir(out))?;
+    let mut written = plot::render_run_charts(ts, &chart_subtitle(meta), &layout::charts_dir(out))?;
     report::write_run_report(out, ts, meta, &written)?;
     written.push(out.join(REPORT));
     Ok(written)
@@ -62,7 +95,7 @@ pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
         None => ReportMeta {
             config_name: layout::display_name(dir),
             seed: 0,
-            file_hashes: Vec::new(),
+            ..ReportMeta::default()
         },
     };
     charts_then_report(dir, &ts, &meta)
@@ -78,11 +111,26 @@ pub fn compare_runs(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Vec<Pat
     layout::claim_folder(out, layout::FolderWork::Compare, force)?;
     let mut runs = Vec::with_capacity(dirs.len());
     for (d, name) in dirs.iter().zip(unique_names(dirs)) {
-        runs.push((name, layout::read_timeseries(d)?));
+        let manifest = layout::read_manifest_if_any(d).ok().flatten();
+        // The resolved config, for the "what differs" table; a folder
+        // without one (an edited CSV) is compared on its data alone.
+        let config_toml = crate::io::read::try_read_text(&d.join(layout::CONFIG), Cap::Config).ok();
+        runs.push(CompareRun {
+            name,
+            dir: d.clone(),
+            timeseries: layout::read_timeseries(d)?,
+            provenance: manifest.map(|m| m.provenance()).unwrap_or_default(),
+            config_toml,
+        });
     }
-    let mut written = plot::compare_charts(&runs, "", out)?;
+    let subtitle = report::compare_subtitle(&runs);
+    let pairs: Vec<(String, Timeseries)> = runs
+        .iter()
+        .map(|r| (r.name.clone(), r.timeseries.clone()))
+        .collect();
+    let mut written = plot::compare_charts(&pairs, &subtitle, out)?;
     let html = out.join(COMPARE_HTML);
-    report::write_compare_page(&html, dirs, &runs, &written, &plot::compare_rows())?;
+    report::write_compare_page(&html, &runs, &written, &plot::compare_rows())?;
     written.push(html);
     Ok(written)
 }

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::catalogue;
 use crate::checkpoint;
 use crate::config::{self, Config, LoadedConfig};
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::io::manifest::{sha256_file, Manifest, ParentInfo};
 use crate::io::timeseries::Timeseries;
 use crate::layout::remove_stale_temps;
 use crate::layout::{self, CONFIG, TIMESERIES};
+use crate::plot::race;
 use crate::progress::Progress;
 use crate::simulation::{seeded, with_threads, Simulation};
 
@@ -68,7 +70,16 @@ pub struct FinishedRun {
 }
 
 /// Run a loaded config to the end and write its folder.
+///
+/// The whole process (set-up, stepping, charts, writing) runs in one pool of
+/// `opts.threads` workers, so `--threads N` means N for all of it; the
+/// output is the same at any count.
 pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<FinishedRun> {
+    with_threads(opts.threads, || run_in_pool(loaded, opts, out))?
+}
+
+/// [`run_to_dir`] inside its thread pool.
+fn run_in_pool(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Result<FinishedRun> {
     let config = seeded(&loaded.config, opts.seed);
     let config_toml = config::to_toml(&config);
     check_out_dir(out, &config_toml, opts.force)?;
@@ -88,26 +99,29 @@ pub fn run_to_dir(loaded: &LoadedConfig, opts: &RunOptions, out: &Path) -> Resul
     let work = config.firms.count.saturating_mul(config.run.ticks as u64);
     let quiet = opts.quiet || work < PROGRESS_MIN_FIRM_STEPS;
     let mut progress = Progress::counting(config.run.ticks as u64, quiet, "quarters", "run");
-    with_threads(opts.threads, || {
-        sim.run_to_end(|s| {
-            if every > 0 && s.world.tick % every == 0 {
-                checkpoint::save(s, out)?;
-            }
-            progress.inc(0);
-            Ok(())
-        })
-    })??;
+    sim.run_to_end(|s| {
+        if every > 0 && s.world.tick % every == 0 {
+            checkpoint::save(s, out)?;
+        }
+        progress.inc(0);
+        Ok(())
+    })?;
     progress.finish();
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let _lock = lock_and_recheck(out, &config_toml, opts.force)?;
-    let manifest = write_run_dir(
+    let provenance = Provenance {
+        overrides: loaded.sets.clone(),
+        overlay_chain: overlay_chain(loaded),
+        parent: None,
+    };
+    let manifest = write_run_dir_with(
         out,
         &config,
         &sim.timeseries,
         threads,
         started,
         opts.no_charts,
-        None,
+        provenance,
     )?;
     Ok(FinishedRun {
         out_dir: out.to_path_buf(),
@@ -125,7 +139,30 @@ fn write_config(out: &Path, config_toml: &str) -> Result<()> {
     )
 }
 
-/// Write timeseries, config, charts, report and (last) the manifest.
+/// Where a run's config came from beyond its file: what the manifest,
+/// report title and every chart subtitle name ([`Manifest::provenance`]).
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// `--set` assignments, in command-line order.
+    pub overrides: Vec<String>,
+    /// Overlay chain (given file first, root base last); empty for one file.
+    pub overlay_chain: Vec<String>,
+    /// The checkpoint a resumed run continues.
+    pub parent: Option<ParentInfo>,
+}
+
+/// The overlay chain of a loaded config as the user's paths; empty when the
+/// config is a single file (nothing to tell apart).
+fn overlay_chain(loaded: &LoadedConfig) -> Vec<String> {
+    if loaded.chain.len() < 2 {
+        return Vec::new();
+    }
+    let chain = loaded.chain.iter().map(|p| p.display().to_string());
+    chain.collect()
+}
+
+/// Write timeseries, config, charts, report and (last) the manifest, with
+/// no provenance beyond an optional resume `parent` (sweep and scenario runs).
 pub fn write_run_dir(
     out: &Path,
     config: &Config,
@@ -133,7 +170,24 @@ pub fn write_run_dir(
     threads: usize,
     started: Instant,
     no_charts: bool,
-    parent: Option<crate::io::manifest::ParentInfo>,
+    parent: Option<ParentInfo>,
+) -> Result<Manifest> {
+    let provenance = Provenance {
+        parent,
+        ..Provenance::default()
+    };
+    write_run_dir_with(out, config, ts, threads, started, no_charts, provenance)
+}
+
+/// [`write_run_dir`] recording `provenance` in the manifest, the report and the charts.
+pub fn write_run_dir_with(
+    out: &Path,
+    config: &Config,
+    ts: &Timeseries,
+    threads: usize,
+    started: Instant,
+    no_charts: bool,
+    provenance: Provenance,
 ) -> Result<Manifest> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
     remove_stale_temps(out);
@@ -147,7 +201,9 @@ pub fn write_run_dir(
         config.run.ticks,
         threads,
     );
-    manifest.parent = parent;
+    manifest.parent = provenance.parent;
+    manifest.overrides = provenance.overrides;
+    manifest.overlay_chain = provenance.overlay_chain;
     manifest.add_file(out, TIMESERIES)?;
     manifest.add_file(out, CONFIG)?;
     if !no_charts {
@@ -158,35 +214,45 @@ pub fn write_run_dir(
     Ok(manifest)
 }
 
-/// A few lines for the terminal: where the run went, who leads each race at the end,
-/// and since when (the quarter the last lead change happened).
+/// A few lines for the terminal: where the run went, what it was made from,
+/// and who leads each race, judged exactly as the report's answer and the
+/// dashboard judge it ([`crate::plot::race`]): 4-quarter means, and "too
+/// close to call" unless the lead holds in each quarter and beyond one
+/// quarter's noise.
 pub fn summary(outcome: &FinishedRun) -> String {
     let ts = &outcome.timeseries;
-    let last = |m: &str, s: &str| ts.last_value(m, s).unwrap_or(f64::NAN);
-    let race = |metric: &str| {
-        let us = ts.series(metric, "US");
-        let cn = ts.series(metric, "CN");
-        let leads: Vec<bool> = us.iter().zip(&cn).map(|(u, c)| u.1 >= c.1).collect();
-        let (u, c) = (last(metric, "US"), last(metric, "CN"));
-        let who = if u >= c { "US" } else { "China" };
-        let since = leads.windows(2).rposition(|w| w[0] != w[1]).map(|i| i + 1);
-        let since = match since.and_then(|i| ts.periods().get(i).map(|p| p.1.clone())) {
-            Some(p) => format!(", since {p}"),
-            None => ", throughout".to_string(),
-        };
-        format!("{who} leads ({:.2} vs {:.2}{since})", u.max(c), u.min(c))
+    let verdict = |metric: &str| match race::race(ts, metric) {
+        Some(r) => {
+            let (hi, lo) = match r.lead {
+                race::Lead::China => (r.cn, r.us),
+                _ => (r.us, r.cn),
+            };
+            let pair = match r.lead {
+                race::Lead::TooClose => format!("US {:.2} vs China {:.2}", r.us, r.cn),
+                _ => format!("{hi:.2} vs {lo:.2}"),
+            };
+            format!("{} ({pair}, 4-quarter means to {})", r.verdict(), r.to)
+        }
+        None => "no data".to_string(),
     };
+    let mean4 = |m: &str, s: &str| {
+        let v = ts.series(m, s);
+        let tail = &v[v.len().saturating_sub(race::WINDOW)..];
+        tail.iter().map(|p| p.1 / tail.len() as f64).sum::<f64>()
+    };
+    let gap =
+        catalogue::metric("frontier_gap_months").format(mean4("frontier_gap_months", "world"));
     format!(
-        "wrote {} ({} ticks, seed {}, {:.2} s)\n  innovation: {}; frontier gap {:.1} months\n  diffusion:  {}; adoption US {:.0}% CN {:.0}%\n  open {}",
+        "wrote {} ({} ticks, seed {}, {:.2} s)\n  made from: {}\n  innovation: {}; US lead at the frontier {gap}\n  diffusion:  {}; firms using AI: US {:.0}% China {:.0}%\n  open {}",
         outcome.out_dir.display(),
         outcome.manifest.ticks,
         outcome.manifest.seed,
         outcome.manifest.wall_time_s,
-        race("innovation_index"),
-        last("frontier_gap_months", "world"),
-        race("diffusion_index"),
-        100.0 * last("adoption_share", "US"),
-        100.0 * last("adoption_share", "CN"),
+        outcome.manifest.provenance(),
+        verdict("innovation_index"),
+        verdict("diffusion_index"),
+        100.0 * mean4("adoption_share", "US"),
+        100.0 * mean4("adoption_share", "CN"),
         outcome.out_dir.join(layout::REPORT).display(),
     )
 }
@@ -214,6 +280,11 @@ pub struct ResumeOptions {
 /// a failed resume leaves no output folder behind. Returns the finished run
 /// and the tick it resumed from.
 pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
+    with_threads(opts.threads, || resume_in_pool(opts))?
+}
+
+/// [`resume`] inside its thread pool (loading, stepping, charts, writing).
+fn resume_in_pool(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
     let path = &opts.checkpoint;
     let started = Instant::now();
     let mut sim = checkpoint::restore(checkpoint::load(path)?, path)?;
@@ -239,17 +310,30 @@ pub fn resume(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
         tick,
         changes: opts.sets.clone(),
     };
-    with_threads(opts.threads, || sim.run_to_end(|_| Ok(())))??;
+    sim.run_to_end(|_| Ok(()))?;
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let _lock = lock_and_recheck(&out, &config::to_toml(&sim.config), opts.force)?;
-    let manifest = write_run_dir(
+    // The parent run's own provenance carries over (its overrides and
+    // overlays are in the checkpoint's config); a checkpoint without its run
+    // folder's manifest simply has none to inherit.
+    let inherited = layout::run_of_checkpoint(path)
+        .and_then(|run| layout::read_manifest_if_any(&run).ok().flatten());
+    let provenance = Provenance {
+        overrides: inherited
+            .as_ref()
+            .map(|m| m.overrides.clone())
+            .unwrap_or_default(),
+        overlay_chain: inherited.map(|m| m.overlay_chain).unwrap_or_default(),
+        parent: Some(parent),
+    };
+    let manifest = write_run_dir_with(
         &out,
         &sim.config,
         &sim.timeseries,
         threads,
         started,
         false,
-        Some(parent),
+        provenance,
     )?;
     let finished = FinishedRun {
         out_dir: out,
@@ -293,15 +377,19 @@ mod tests {
     }
 
     #[test]
-    fn summary_says_who_leads_and_since_when() {
-        let text = summary(&outcome(&[0.6, 0.6, 0.4, 0.45], &[0.7, 0.7, 0.7, 0.7]));
+    fn summary_calls_only_earned_leads_on_four_quarter_means() {
+        let text = summary(&outcome(
+            &[0.6, 0.6, 0.4, 0.45, 0.6, 0.4],
+            &[0.7, 0.7, 0.7, 0.7, 0.71, 0.7],
+        ));
         assert!(
-            text.contains("innovation: China leads (0.55 vs 0.45, since 2026Q3)"),
+            text.contains("innovation: too close to call (US 0.46 vs China 0.54"),
             "{text}"
         );
         assert!(
-            text.contains("diffusion:  US leads (0.70 vs 0.30, throughout)"),
+            text.contains("diffusion:  US leads (0.70 vs 0.30, 4-quarter means to 2027Q2)"),
             "{text}"
         );
+        assert!(text.contains("made from: x"), "{text}");
     }
 }

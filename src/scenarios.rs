@@ -701,12 +701,7 @@ fn report_body(results: &[ScenarioResult], charts: &[String], reps: usize, maste
     }
     b.push_str("</table>\n");
     for c in charts {
-        let _ = writeln!(
-            b,
-            "<p><img src=\"{}\" alt=\"{}\"></p>",
-            crate::report::escape_html(c),
-            crate::report::escape_html(c)
-        );
+        b.push_str(&crate::report::figure(c, c, ""));
     }
     b
 }

@@ -39,8 +39,8 @@ fn python() -> Option<PathBuf> {
             path.display()
         );
     }
-    eprintln!(
-        "skipping analysis_python: {} cannot import SALib/pyarrow/pandas/duckdb \
+    println!(
+        "SKIPPED analysis_python: {} cannot import SALib/pyarrow/pandas/duckdb \
          (run scripts/install-test-deps.sh; set AIRACE_REQUIRE_PYTHON=1 to fail instead)",
         path.display()
     );

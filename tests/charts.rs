@@ -17,6 +17,7 @@ use airace::io::timeseries::{period_label, Timeseries};
 use airace::plot::{self, BandSeries, ChartMeta, HeatmapChart};
 
 mod chart_support;
+mod common;
 use chart_support::*;
 
 /// A smooth S-curve from 0 to 1 centred on `mid`, using only + − × ÷ so the
@@ -287,7 +288,7 @@ fn run_charts_are_readable_and_deterministic() {
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert_eq!(leftovers.len(), 7, "temp files left: {leftovers:?}");
+    assert_eq!(leftovers.len(), 8, "temp files left: {leftovers:?}");
 }
 
 #[test]
@@ -308,7 +309,7 @@ fn missing_metrics_leave_panels_saying_no_data() {
         seed: 1,
     };
     let files = plot::render_run_charts(&ts, &meta.subtitle(), dir.path()).unwrap();
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), 8);
     for f in &files {
         let img = Image::decode(f);
         assert_eq!((img.width, img.height), (1400, 900));
@@ -325,17 +326,21 @@ fn plot_command_writes_charts_and_report() {
     let root = tempfile::tempdir().unwrap();
     let dir = run_dir(root.path(), "baseline", 1.0);
     let written = airace::render::plot_run(&dir).unwrap();
-    assert_eq!(written.len(), 8);
+    assert_eq!(written.len(), 9);
     assert!(written.iter().all(|p| p.exists()));
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("baseline&lt;x&gt;"), "config name escaped");
     assert!(
         html.contains("seed 7") && html.contains("cd34") && html.contains("charts/dashboard.png")
     );
+    let lead = &html[html.find("class=\"lead\"").unwrap()..];
     assert!(
-        html.contains("The US leads on innovation") && html.contains("China leads on diffusion")
+        lead.contains("the US leads on innovation") && lead.contains("China leads on diffusion"),
+        "the answer comes first"
     );
-    assert!(html.find("charts/dashboard.png") < html.find("charts/adoption.png"));
+    assert!(html.contains("<b>Innovation index</b>: the US (or China) share"));
+    assert!(html.find("charts/dashboard.png") < html.find("charts/components.png"));
+    assert!(html.find("charts/components.png") < html.find("charts/adoption.png"));
     assert!(html.find("charts/adoption.png") < html.find("charts/frontier.png"));
     assert!(
         html.contains("demand from 2032Q2 onwards"),
@@ -424,7 +429,7 @@ fn plot_command_without_manifest_uses_folder_name() {
     airace::render::plot_run(&dir).unwrap();
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
-        html.contains("config <b>scenario-a</b> · seed 0"),
+        html.contains("seed 0") && html.contains("config scenario-a"),
         "fallback identity"
     );
 }
@@ -462,6 +467,14 @@ fn compare_overlays_runs() {
     }
     let html = fs::read_to_string(out.join("compare.html")).unwrap();
     assert!(html.contains("export-controls") && html.contains("src=\"compare_race.png\""));
+    assert!(
+        html.contains("<th class=\"num\">Δ export-controls</th>"),
+        "delta column"
+    );
+    assert!(
+        html.contains("−10.0 pp") || html.contains("pp"),
+        "shares differ in pp"
+    );
 
     let bad = vec![dirs[0].clone(), root.path().join("missing")];
     let out2 = root.path().join("cmp2");
@@ -578,4 +591,97 @@ fn heatmap_chart_is_readable_and_rejects_bad_shapes() {
     let err = plot::heatmap_chart(&short, &bad).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(!bad.exists());
+}
+
+/// `(keyword, text)` of a PNG's iTXt chunks (the chart's title and subtitle).
+fn png_text(path: &Path) -> Vec<(String, String)> {
+    let file = fs::File::open(path).unwrap();
+    let reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    reader
+        .info()
+        .utf8_text
+        .iter()
+        .map(|c| (c.keyword.clone(), c.get_text().unwrap()))
+        .collect()
+}
+
+/// Acceptance 2 of issue 16, through the binary: a `--set` run on an
+/// overlay names the override (and the overlay) in its manifest, its
+/// report's title and every chart's subtitle; a branch resumed from its
+/// checkpoint adds the resume and its own change.
+#[test]
+fn a_set_run_names_its_override_in_manifest_report_and_every_chart() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("friction");
+    common::airace()
+        .args(["run", "configs/tiny.toml", "--quiet", "--threads", "1"])
+        .args(["--set", "policy.us.friction=0.9", "--checkpoint-every", "4"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let want = "baseline + tiny + policy.us.friction=0.9";
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["overrides"],
+        serde_json::json!(["policy.us.friction=0.9"])
+    );
+    let chain = manifest["overlay_chain"].as_array().unwrap();
+    assert!(
+        chain[0].as_str().unwrap().ends_with("tiny.toml"),
+        "{chain:?}"
+    );
+    assert!(
+        chain[1].as_str().unwrap().ends_with("baseline.toml"),
+        "{chain:?}"
+    );
+
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&format!("<title>airace report: {want}</title>")),
+        "title"
+    );
+    assert!(
+        html.contains(&format!("<h1>airace report: {want}</h1>")),
+        "h1"
+    );
+    assert!(html.contains("<td>Override (--set)</td><td>policy.us.friction=0.9</td>"));
+
+    let mut charts = 0;
+    for entry in fs::read_dir(out.join("charts")).unwrap() {
+        let png = entry.unwrap().path();
+        let text = png_text(&png);
+        let sub = text.iter().find(|t| t.0 == "Description");
+        let sub = sub.unwrap_or_else(|| panic!("{}: no subtitle text", png.display()));
+        assert!(
+            sub.1.starts_with(want),
+            "{}: subtitle {:?}",
+            png.display(),
+            sub.1
+        );
+        assert!(text.iter().any(|t| t.0 == "Title" && !t.1.is_empty()));
+        charts += 1;
+    }
+    assert_eq!(charts, plot::RUN_CHARTS.len());
+
+    let branch = root.path().join("branch");
+    common::airace()
+        .arg("resume")
+        .arg(airace::checkpoint::path_for(&out, 4))
+        .args(["--set", "policy.us.friction=0.5", "--out"])
+        .arg(&branch)
+        .assert()
+        .success();
+    let html = fs::read_to_string(branch.join("report.html")).unwrap();
+    let want =
+        "baseline + tiny + policy.us.friction=0.9, resumed at tick 4 + policy.us.friction=0.5";
+    assert!(
+        html.contains(&format!("<h1>airace report: {want}</h1>")),
+        "resumed h1"
+    );
+    let text = png_text(&branch.join("charts/dashboard.png"));
+    assert!(text.iter().any(|t| t.1.starts_with(want)), "{text:?}");
 }

@@ -62,7 +62,10 @@ fn slurm_array_gives_the_local_summary() {
             !required,
             "AIRACE_REQUIRE_SLURM=1 but sbatch is not available; run scripts/slurm-local.sh"
         );
-        eprintln!("skipping: sbatch not on PATH (start a cluster with scripts/slurm-local.sh)");
+        println!(
+            "SKIPPED slurm::slurm_array_gives_the_local_summary: sbatch not on PATH \
+             (start a cluster with scripts/slurm-local.sh; AIRACE_REQUIRE_SLURM=1 fails instead)"
+        );
         return;
     }
     let t = tempfile::tempdir().unwrap();

@@ -126,9 +126,31 @@ pub struct Manifest {
     /// Set when the run resumed from a checkpoint.
     #[serde(default)]
     pub parent: Option<ParentInfo>,
+    /// The `--set key=value` assignments the run was started with, in
+    /// command-line order, so a run can be told from its base config by its
+    /// manifest alone. Empty in manifests written before it was recorded.
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    /// The config overlay chain as given (`base = ...` files), the file the
+    /// user named first and the root base last; empty for a single file and in
+    /// manifests written before it was recorded.
+    #[serde(default)]
+    pub overlay_chain: Vec<String>,
     /// Free-form notes (sweep point id, host, Slurm job id…); stable order.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+}
+
+/// Assignments listed by name in [`Manifest::provenance`]; longer lists are counted.
+pub const SHOWN_OVERRIDES: usize = 2;
+
+/// " + a=1 + b=2", or " + 3 overrides" for a list longer than [`SHOWN_OVERRIDES`].
+fn listed(items: &[String], noun: &str) -> String {
+    match items.len() {
+        0 => String::new(),
+        n if n > SHOWN_OVERRIDES => format!(" + {n} {noun}s"),
+        _ => items.iter().map(|a| format!(" + {}", a.trim())).collect(),
+    }
 }
 
 /// SHA-256 of `bytes` as lowercase hex: the one hash format used in manifests.
@@ -240,8 +262,49 @@ impl Manifest {
             wall_time_s: 0.0,
             created_utc: utc_now_rfc3339(),
             parent: None,
+            overrides: Vec::new(),
+            overlay_chain: Vec::new(),
             extra: BTreeMap::new(),
         }
+    }
+
+    /// Where the run's numbers come from, in one line for titles and chart
+    /// subtitles: the root config, the overlays on it, the `--set`
+    /// overrides, and the checkpoint it resumed from, e.g.
+    /// "baseline + policy.us.friction=0.9" or "baseline + us_friction,
+    /// resumed at tick 20 + 2 changes". More than [`SHOWN_OVERRIDES`]
+    /// assignments in one list are counted ("+ 3 overrides"); the full lists
+    /// stay in the manifest and the report.
+    pub fn provenance(&self) -> String {
+        let stem = |p: &str| {
+            Path::new(p)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.to_string())
+        };
+        let mut s = match self.overlay_chain.split_last() {
+            Some((root, overlays)) if !overlays.is_empty() => {
+                let mut s = stem(root);
+                for o in overlays.iter().rev() {
+                    s.push_str(" + ");
+                    s.push_str(&stem(o));
+                }
+                s
+            }
+            _ => self.config_name.clone(),
+        };
+        s.push_str(&listed(&self.overrides, "override"));
+        if let Some(p) = &self.parent {
+            s.push_str(&format!(", resumed at tick {}", p.tick));
+            s.push_str(&listed(&p.changes, "change"));
+        }
+        s
+    }
+
+    /// True when the run is anything but its config file run as is: an
+    /// overlay, `--set` overrides or a resume.
+    pub fn has_provenance(&self) -> bool {
+        self.overlay_chain.len() > 1 || !self.overrides.is_empty() || self.parent.is_some()
     }
 
     /// Hash `dir/name` and record it under `name` (relative, `/`-separated),
@@ -333,6 +396,45 @@ pub(crate) mod tests {
         });
         m.extra.insert("sweep_point".into(), "3".into());
         m
+    }
+
+    #[test]
+    fn provenance_names_overlays_overrides_and_parent() {
+        let mut m = Manifest::new_for_build("baseline", "", 7, 40, 1);
+        assert_eq!(m.provenance(), "baseline");
+        assert!(!m.has_provenance());
+        m.overrides = vec!["policy.us.friction=0.9".into()];
+        assert_eq!(m.provenance(), "baseline + policy.us.friction=0.9");
+        m.config_name = "us_friction".into();
+        m.overlay_chain = vec![
+            "configs/scenarios/us_friction.toml".into(),
+            "configs/scenarios/../baseline.toml".into(),
+        ];
+        assert_eq!(
+            m.provenance(),
+            "baseline + us_friction + policy.us.friction=0.9"
+        );
+        m.overrides = vec!["a=1".into(), "b=2".into(), "c=3".into()];
+        assert_eq!(m.provenance(), "baseline + us_friction + 3 overrides");
+        let mut s = sample();
+        s.overlay_chain.clear();
+        assert_eq!(
+            s.provenance(),
+            "baseline, resumed at tick 20 + policy.export_controls=false"
+        );
+        assert!(s.has_provenance());
+    }
+
+    #[test]
+    fn old_manifests_without_provenance_still_read() {
+        let m = sample();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&m.to_json(Path::new("m.json")).unwrap()).unwrap();
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("overrides");
+        obj.remove("overlay_chain");
+        let back = Manifest::from_json(&v.to_string(), Path::new("m.json")).unwrap();
+        assert!(back.overrides.is_empty() && back.overlay_chain.is_empty());
     }
 
     #[test]

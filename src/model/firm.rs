@@ -168,49 +168,57 @@ impl Firms {
         intensity_start: f64,
         seed: u64,
     ) -> Firms {
-        let total: u64 = counts.iter().flatten().sum();
-        let mut firms = Vec::with_capacity(total as usize);
+        // Groups first (country-major, sector-minor, as before); then every
+        // firm from its own counter-based streams, in parallel: firm `id`'s
+        // draws depend only on (seed, id), so the result is the same at any
+        // thread count, and set-up no longer runs on one core.
         let mut groups = Vec::new();
+        let mut start = 0usize;
         for (c, per_sector) in counts.iter().enumerate() {
             for (s, &n) in per_sector.iter().enumerate() {
-                let start = firms.len();
-                for _ in 0..n {
-                    let id = firms.len() as u64;
-                    let mut rng = agent_rng(seed, Stream::FirmInit, id, 0);
-                    // Log-normal with mean 1: exp(sigma z - sigma^2 / 2).
-                    let size = math::exp(
-                        size_sigma * standard_normal(&mut rng) - size_sigma * size_sigma / 2.0,
-                    );
-                    let mut draw = agent_rng(seed, Stream::FirmInit, id, 1);
-                    let adopted = uniform(&mut draw) < initial[c];
-                    let stack = if adopted {
-                        pick(&initial_stack[c], uniform(&mut draw) as f32)
-                    } else {
-                        NO_STACK
-                    };
-                    firms.push(Firm {
-                        country: c as u16,
-                        sector: s as u8,
-                        stack,
-                        intensity: if stack != NO_STACK {
-                            intensity_start as f32
-                        } else {
-                            0.0
-                        },
-                        size: size as f32,
-                    });
-                }
                 if n > 0 {
                     groups.push(Group {
                         country: c,
                         sector: s,
                         start,
-                        end: firms.len(),
+                        end: start + n as usize,
                         weight: weights[c][s],
                     });
                 }
+                start += n as usize;
             }
         }
+        let firms: Vec<Firm> = (0..start)
+            .into_par_iter()
+            .map(|i| {
+                let g = &groups[groups.partition_point(|g| g.end <= i)];
+                let (c, s) = (g.country, g.sector);
+                let id = i as u64;
+                let mut rng = agent_rng(seed, Stream::FirmInit, id, 0);
+                // Log-normal with mean 1: exp(sigma z - sigma^2 / 2).
+                let size = math::exp(
+                    size_sigma * standard_normal(&mut rng) - size_sigma * size_sigma / 2.0,
+                );
+                let mut draw = agent_rng(seed, Stream::FirmInit, id, 1);
+                let adopted = uniform(&mut draw) < initial[c];
+                let stack = if adopted {
+                    pick(&initial_stack[c], uniform(&mut draw) as f32)
+                } else {
+                    NO_STACK
+                };
+                Firm {
+                    country: c as u16,
+                    sector: s as u8,
+                    stack,
+                    intensity: if stack != NO_STACK {
+                        intensity_start as f32
+                    } else {
+                        0.0
+                    },
+                    size: size as f32,
+                }
+            })
+            .collect();
         let segments = groups
             .iter()
             .enumerate()

@@ -38,6 +38,22 @@ pub(crate) fn render_png_bytes<F>(path: &Path, size: (u32, u32), draw: F) -> Res
 where
     F: FnOnce(&Area<'_>) -> DrawResult,
 {
+    render_png_with_text(path, size, &[], draw)
+}
+
+/// [`render_png_bytes`], also storing `text` as PNG `iTXt` chunks (keyword,
+/// text), e.g. the standard `Title` and `Description`: a chart that travels
+/// alone keeps its title and provenance in machine-readable form, and tests
+/// can read what the title band says without decoding pixels.
+pub(crate) fn render_png_with_text<F>(
+    path: &Path,
+    size: (u32, u32),
+    text: &[(&str, &str)],
+    draw: F,
+) -> Result<Vec<u8>>
+where
+    F: FnOnce(&Area<'_>) -> DrawResult,
+{
     style::ensure_fonts();
     let fail = |msg: String| {
         Error::output(
@@ -52,7 +68,7 @@ where
         draw(&root).map_err(|e| fail(e.0))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
-    encode_png(&buf, size).map_err(|e| fail(e.to_string()))
+    encode_png(&buf, size, text).map_err(|e| fail(e.to_string()))
 }
 
 /// Write rendered charts, each atomically, in order; returns their paths.
@@ -68,10 +84,17 @@ pub(crate) fn write_all(
 }
 
 /// Encode an RGB8 buffer as PNG bytes (adaptive filtering for small files).
-fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> std::result::Result<Vec<u8>, png::EncodingError> {
+fn encode_png(
+    rgb: &[u8],
+    (w, h): (u32, u32),
+    text: &[(&str, &str)],
+) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgb.len() / 8);
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
+        for (key, value) in text {
+            enc.add_itxt_chunk(key.to_string(), value.to_string())?;
+        }
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Default);
@@ -90,11 +113,14 @@ mod tests {
     #[test]
     fn encodes_a_decodable_png() {
         let rgb = vec![200u8; 4 * 3 * 3];
-        let bytes = encode_png(&rgb, (4, 3)).unwrap();
+        let bytes = encode_png(&rgb, (4, 3), &[("Title", "a · b")]).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
         assert!(
             !bytes.windows(4).any(|w| w == b"tIME"),
             "no timestamp chunk"
         );
+        let reader = png::Decoder::new(&bytes[..]).read_info().unwrap();
+        let text = reader.info().utf8_text[0].get_text().unwrap();
+        assert_eq!(text, "a · b");
     }
 }

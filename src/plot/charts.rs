@@ -18,9 +18,10 @@ use plotters::style::RGBColor;
 use rayon::prelude::*;
 
 use super::axis::XAxis;
-use super::canvas::{render_png_bytes, write_all};
+use super::canvas::{render_png_with_text, write_all};
 use super::figure::{draw_figure, FigureSpec, Layout};
 use super::panel::{trailing_mean, Kind, Panel, Series};
+use super::race;
 use super::style::{self, bloc_color, bloc_label, stack_color, stack_label, BLOCS, STACKS};
 use crate::catalogue;
 use crate::error::Result;
@@ -47,8 +48,9 @@ impl ChartMeta {
 
 /// File names of the run figures, in the order a report shows them
 /// (summary first, then the headline adoption chart).
-pub const RUN_CHARTS: [&str; 7] = [
+pub const RUN_CHARTS: [&str; 8] = [
     "dashboard.png",
+    "components.png",
     "adoption.png",
     "frontier.png",
     "chips.png",
@@ -91,7 +93,11 @@ pub fn run_chart_pngs(
         .par_iter()
         .map(|(file, spec)| {
             let path = charts_dir.join(file);
-            let bytes = render_png_bytes(&path, style::FIGURE_SIZE, |root| {
+            let text = [
+                ("Title", spec.title.as_str()),
+                ("Description", &spec.subtitle),
+            ];
+            let bytes = render_png_with_text(&path, style::FIGURE_SIZE, &text, |root| {
                 draw_figure(root, spec, &x)
             })?;
             Ok((path, bytes))
@@ -143,8 +149,9 @@ type Figure = (String, Layout, Vec<Panel>);
 
 /// All figure specs, keyed by file name, in [`RUN_CHARTS`] order.
 fn run_figures(ts: &Timeseries, subtitle: &str) -> Vec<(&'static str, FigureSpec)> {
-    let builders: [fn(&Timeseries) -> Figure; 7] = [
+    let builders: [fn(&Timeseries) -> Figure; 8] = [
         dashboard,
+        components,
         adoption,
         frontier,
         chips,
@@ -461,6 +468,46 @@ fn dashboard(ts: &Timeseries) -> Figure {
     )
 }
 
+/// The index components as small multiples: each the US (blue) and China
+/// (red) share of one part of an index, 4-quarter means over the raw
+/// quarters, on one scale around the 0.5 line, so the reader sees which part
+/// moves the lead. The title of each says its weight in its index.
+fn components(ts: &Timeseries) -> Figure {
+    let parts = race::components(ts);
+    let dev = parts
+        .iter()
+        .flat_map(|c| c.us.iter().map(|p| (p.1 - 0.5).abs()))
+        .filter(|d| d.is_finite())
+        .fold(0.0, f64::max);
+    let h = ((dev * 1.05 / 0.05).ceil() * 0.05).clamp(0.1, 0.5);
+    let panels = parts
+        .iter()
+        .map(|c| {
+            let which = if c.index == "innovation_index" {
+                "Innovation"
+            } else {
+                "Diffusion"
+            };
+            let weight = catalogue::fixed(c.weight * 100.0, 0);
+            let mut p = Panel::for_metric(
+                format!("{which} ({weight}%): {}", c.label),
+                "innovation_index",
+            );
+            p.legend = false;
+            p.fixed_y = Some(0.5 - h..0.5 + h);
+            p.y_label = "share (0.5 = level)".into();
+            let cn: Vec<(u32, f64)> = c.us.iter().map(|&(t, v)| (t, 1.0 - v)).collect();
+            let p = smoothed(p, c.us.clone(), style::US, "US", "innovation_index");
+            smoothed(p, cn, style::CN, "China", "innovation_index")
+        })
+        .collect();
+    (
+        "What moves each index: its components, US vs China".into(),
+        Layout::Grid(2, 3),
+        panels,
+    )
+}
+
 fn scoreboard_title(ts: &Timeseries) -> String {
     match ts.periods().last() {
         Some((_, p)) => format!("Scoreboard at {p} (4-quarter means)"),
@@ -488,28 +535,22 @@ fn recent(ts: &Timeseries, metric: &str, scope: &str) -> Vec<f64> {
 }
 
 /// "Innovation: US leads, 0.75 vs 0.57", in the leader's colour, from
-/// 4-quarter means; "too close to call" when the lead changed hands within
-/// those quarters (one noisy quarter must not decide a headline).
+/// 4-quarter means; "too close to call" unless the lead holds in each of
+/// those quarters and beyond one quarter's noise ([`super::race`], the same
+/// verdict the report and the terminal summary print).
 fn race_line(ts: &Timeseries, name: &str, metric: &str) -> (String, RGBColor) {
-    let (us, cn) = (recent(ts, metric, "US"), recent(ts, metric, "CN"));
-    if us.is_empty() || us.len() != cn.len() {
+    let Some(r) = race::race(ts, metric) else {
         return (format!("{name}: no data"), style::SUBTLE);
-    }
-    let mean = |v: &[f64]| v.iter().map(|x| x / v.len() as f64).sum::<f64>();
-    let (u, c) = (mean(&us), mean(&cn));
+    };
     let m = catalogue::metric(metric);
-    let (fu, fc) = (m.format(u), m.format(c));
-    let us_each = us.iter().zip(&cn).all(|(a, b)| a > b);
-    let cn_each = us.iter().zip(&cn).all(|(a, b)| b > a);
-    if us_each {
-        (format!("{name}: US leads, {fu} vs {fc}"), style::US)
-    } else if cn_each {
-        (format!("{name}: China leads, {fc} vs {fu}"), style::CN)
-    } else {
-        (
-            format!("{name}: too close to call ({fu} vs {fc}; lead changed hands)"),
+    let (fu, fc) = (m.format(r.us), m.format(r.cn));
+    match r.lead {
+        race::Lead::Us => (format!("{name}: US leads, {fu} vs {fc}"), style::US),
+        race::Lead::China => (format!("{name}: China leads, {fc} vs {fu}"), style::CN),
+        race::Lead::TooClose => (
+            format!("{name}: too close to call (US {fu} vs China {fc})"),
             style::TEXT,
-        )
+        ),
     }
 }
 

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::axis::{XAxis, YFormat};
-use super::canvas::{render_png_bytes, write_all};
+use super::canvas::{render_png_with_text, write_all};
 use super::figure::{draw_figure, FigureSpec, Layout, LegendEntry, Swatch};
 use super::panel::{Panel, Series};
 use super::style;
 use crate::error::{Error, Result};
 use crate::io::timeseries::Timeseries;
+use rayon::prelude::*;
 
 /// A headline metric overlaid across runs: (panel title, y label, format, metric, scope, threshold).
 type Overlay = (
@@ -235,22 +236,29 @@ pub fn compare_charts(
     } else {
         subtitle.to_string()
     };
-    let mut pngs = Vec::new();
-    for (file, title, grid, items) in COMPARE_FIGURES {
-        let panels = items.iter().map(|h| compare_panel(h, &runs)).collect();
-        let spec = FigureSpec {
-            title: title.to_string(),
-            subtitle: subtitle.clone(),
-            layout: Layout::Grid(grid.0, grid.1),
-            panels,
-            legend: legend.clone(),
-        };
-        let path = out.join(file);
-        let bytes = render_png_bytes(&path, style::FIGURE_SIZE, |root| {
-            draw_figure(root, &spec, &x)
-        })?;
-        pngs.push((path, bytes));
-    }
+    // Rendered in parallel, all before any is written (same bytes at any thread count).
+    let pngs = COMPARE_FIGURES
+        .par_iter()
+        .map(|(file, title, grid, items)| {
+            let panels = items.iter().map(|h| compare_panel(h, &runs)).collect();
+            let spec = FigureSpec {
+                title: title.to_string(),
+                subtitle: subtitle.clone(),
+                layout: Layout::Grid(grid.0, grid.1),
+                panels,
+                legend: legend.clone(),
+            };
+            let path = out.join(file);
+            let text = [
+                ("Title", spec.title.as_str()),
+                ("Description", &spec.subtitle),
+            ];
+            let bytes = render_png_with_text(&path, style::FIGURE_SIZE, &text, |root| {
+                draw_figure(root, &spec, &x)
+            })?;
+            Ok((path, bytes))
+        })
+        .collect::<Result<Vec<_>>>()?;
     write_all(pngs)
 }
 

@@ -20,6 +20,8 @@ mod compare;
 mod figure;
 mod heatmap;
 mod panel;
+/// Who leads (4-quarter means, beyond the noise) and the index components.
+pub mod race;
 mod scale;
 /// Palette and fonts, public so sweep and scenario charts use the same colours.
 pub mod style;

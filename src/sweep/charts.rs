@@ -229,15 +229,20 @@ mod draw {
     use crate::report;
 
     pub fn render(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], status: &str) -> Result<()> {
-        let mut body = format!("<p>{}</p>\n", report::escape_html(status));
-        body += &draw_bands(&layout::charts_dir(dir), plan, states)?;
+        let mut body = draw_bands(&layout::charts_dir(dir), plan, states)?;
         body += &draw_heatmaps(&layout::charts_dir(dir), plan, states)?;
         body.push_str(&format!(
             "<p>Data: <a href=\"{SUMMARY}\">{SUMMARY}</a>, <a href=\"{BANDS}\">{BANDS}</a>, \
              <a href=\"{FAILURES}\">{FAILURES}</a>, one folder per run in <code>{RUNS}/</code>.</p>\n",
         ));
         let title = format!("Sweep {}", plan.name);
-        report::write_html_page(&dir.join(REPORT), &title, &body)
+        let page = report::Page {
+            title: &title,
+            answer: &report::escape_html(status),
+            body: &body,
+            ..report::Page::default()
+        };
+        report::write_page(&dir.join(REPORT), &page)
     }
 
     /// Plain group names (the values of the parameters that are constant
@@ -335,11 +340,12 @@ mod draw {
                 periods: &periods,
             };
             band_chart(&spec, &charts.join(&file))?;
-            let _ = writeln!(
-                html,
-                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
-                report::escape_html(&title)
-            );
+            let caption = format!("Line: mean; band: 5–95% of {pooled}.");
+            html.push_str(&report::figure(
+                &format!("{CHARTS}/{file}"),
+                &title,
+                &caption,
+            ));
         }
         Ok(html)
     }
@@ -429,11 +435,7 @@ mod draw {
                 ci: Some(&ci),
             };
             heatmap_chart(&spec, &charts.join(&file))?;
-            let _ = writeln!(
-                html,
-                "<h2>{}</h2>\n<img src=\"{CHARTS}/{file}\" alt=\"{0}\">",
-                report::escape_html(&title)
-            );
+            html.push_str(&report::figure(&format!("{CHARTS}/{file}"), &title, &sub));
         }
         Ok(html)
     }
