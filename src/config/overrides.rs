@@ -171,6 +171,15 @@ pub fn apply(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The value at `path` inside `root` (the path syntax of [`apply`]): lets a
+/// caller tell whether an overlay changed a parameter before it draws that
+/// parameter itself (`airace scenarios --uncertainty`).
+pub fn get(root: &Value, path: &str) -> Result<Value, String> {
+    let mut copy = root.clone();
+    let (parent, last, mut shown) = parent_of(&mut copy, path)?;
+    descend(parent, &last, &mut shown).map(|v| v.clone())
+}
+
 /// Remove the key at `path`, so an optional setting inherited from a base file
 /// falls back to "not set" (e.g. switching off an adaptive policy rule).
 pub fn remove(root: &mut Value, path: &str) -> Result<(), String> {
