@@ -151,6 +151,11 @@ fn lead_sentence(ts: &Timeseries, race: &str, metric: &str) -> String {
     }
 }
 
+/// Under the headline: a single run is one world, not a forecast.
+const ONE_WORLD: &str = "<p class=\"note\">This is one world: one seed and one value of every \
+uncertain parameter. <code>airace scenarios --uncertainty N</code> reports how often each lead \
+holds across plausible worlds (parameter draws from <code>configs/uncertainty.toml</code>).</p>\n";
+
 /// The answer first: who leads each race, then the drivers behind it.
 fn headline_html(ts: &Timeseries) -> String {
     let when = ts.periods().last().map(|p| p.1.clone()).unwrap_or_default();
@@ -165,6 +170,7 @@ fn headline_html(ts: &Timeseries) -> String {
         lead_sentence(ts, "diffusion", "diffusion_index"),
         lead_sentence(ts, "overall dominance", "dominance_index")
     );
+    h.push_str(ONE_WORLD);
     for (title, items) in [
         ("Why: innovation", innovation_drivers(ts)),
         ("Why: diffusion", diffusion_drivers(ts)),

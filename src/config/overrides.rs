@@ -173,11 +173,11 @@ pub fn apply(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
 
 /// The value at `path` inside `root` (the path syntax of [`apply`]): lets a
 /// caller tell whether an overlay changed a parameter before it draws that
-/// parameter itself (`airace scenarios --uncertainty`).
-pub fn get(root: &Value, path: &str) -> Result<Value, String> {
-    let mut copy = root.clone();
-    let (parent, last, mut shown) = parent_of(&mut copy, path)?;
-    descend(parent, &last, &mut shown).map(|v| v.clone())
+/// parameter itself (`airace scenarios --uncertainty`). Takes `&mut` only
+/// because it shares the walk of [`apply`]; it changes nothing.
+pub fn get<'a>(root: &'a mut Value, path: &str) -> Result<&'a Value, String> {
+    let (parent, last, mut shown) = parent_of(root, path)?;
+    descend(parent, &last, &mut shown).map(|v| &*v)
 }
 
 /// Remove the key at `path`, so an optional setting inherited from a base file

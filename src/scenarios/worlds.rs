@@ -137,35 +137,30 @@ impl Worlds {
         let tree = |c: &Config| {
             Value::try_from(c).map_err(|e| Error::Failed(format!("config as TOML: {e}")))
         };
-        let base = tree(&configs[0])?;
+        let mut base = tree(&configs[0])?;
         let set_keys: Vec<String> = sets
             .iter()
             .map(|s| {
-                s.split('=')
-                    .next()
-                    .unwrap_or(s)
-                    .trim()
-                    .trim_start_matches('-')
-                    .to_string()
+                let key = s.split('=').next().unwrap_or(s);
+                key.trim().trim_start_matches('-').to_string()
             })
             .collect();
         let origin = file.display().to_string();
         let mut held = Vec::with_capacity(configs.len());
         for c in configs {
-            let t = tree(c)?;
+            let mut t = tree(c)?;
             let mut row = Vec::with_capacity(spec.factors.len());
             for (i, f) in spec.factors.iter().enumerate() {
                 let Some(path) = &f.path else {
                     row.push(None);
                     continue;
                 };
-                let key = || format!("uncertainty.factors[{i}].path");
-                let mine =
-                    overrides::get(&t, path).map_err(|m| Error::config(&origin, key(), m))?;
-                let theirs =
-                    overrides::get(&base, path).map_err(|m| Error::config(&origin, key(), m))?;
+                let bad =
+                    |m: String| Error::config(&origin, format!("uncertainty.factors[{i}].path"), m);
+                let mine = overrides::get(&mut t, path).map_err(bad)?.clone();
+                let theirs = overrides::get(&mut base, path).map_err(bad)?;
                 let by_set = set_keys.iter().any(|k| k == path);
-                row.push((by_set || mine != theirs).then(|| mine.to_string()));
+                row.push((by_set || &mine != theirs).then(|| mine.to_string()));
             }
             held.push(row);
         }
