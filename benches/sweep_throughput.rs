@@ -58,8 +58,15 @@ fn sweep_throughput(c: &mut Criterion) {
     let spec_file = PathBuf::from("configs/uncertainty.toml");
     let spec = load_spec(&spec_file).unwrap_or_else(|e| panic!("uncertainty: {e}"));
     let master = baseline.run.seed;
-    let worlds = Worlds::new(spec, &spec_file, n, master, &[baseline.clone()], &[])
-        .unwrap_or_else(|e| panic!("design: {e}"));
+    let worlds = Worlds::new(
+        spec,
+        &spec_file,
+        n,
+        master,
+        std::slice::from_ref(&baseline),
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("design: {e}"));
     let files = [ScenarioFile {
         name: "baseline".into(),
         path: base,

@@ -267,9 +267,13 @@ pub fn split_budget(
 /// weights are the same floating-point operations in the same order, so
 /// orders are bit-for-bit those of computing everything per buyer.
 pub struct BudgetTable {
-    /// Per (bloc, use): `(chip, access, unit price, −elasticity × ln(price / perf))`.
-    rows: Vec<(Bloc, Use, Vec<(usize, Access, f64, f64)>)>,
+    /// Per (bloc, use): its candidates.
+    rows: Vec<(Bloc, Use, Vec<Candidate>)>,
 }
+
+/// A chip a buyer may order: `(chip, access, unit price, log-weight)`; in a
+/// [`BudgetTable`] the log-weight is `−elasticity × ln(price / perf)`.
+type Candidate = (usize, Access, f64, f64);
 
 impl BudgetTable {
     /// Candidates of every (bloc, use) for this round.
@@ -318,7 +322,7 @@ impl BudgetTable {
             return Vec::new();
         };
         // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
-        let mut cands: Vec<(usize, Access, f64, f64)> = base
+        let mut cands: Vec<Candidate> = base
             .iter()
             .map(|&(k, a, price, cost)| {
                 let bias = p.log_bias(&cfg.chips[k], cfg.chip_buyers.alignment_tilt);
@@ -330,11 +334,7 @@ impl BudgetTable {
 }
 
 /// Turn candidate log-weights into orders (the second half of [`split_budget`]).
-fn split_weights(
-    cfg: &Config,
-    p: &Purchase,
-    cands: &mut Vec<(usize, Access, f64, f64)>,
-) -> Vec<Order> {
+fn split_weights(cfg: &Config, p: &Purchase, cands: &mut Vec<Candidate>) -> Vec<Order> {
     let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
     for c in cands.iter_mut() {
         c.3 = math::exp(c.3 - top);

@@ -439,11 +439,11 @@ impl WorldsResult {
         let mut n = 0;
         for (x, y) in a.iter().zip(&b) {
             let holds = match claim.test {
-                Test::Above(t) => x.is_finite().then(|| *x > t),
-                Test::Below(t) => x.is_finite().then(|| *x < t),
-                Test::AtMost(t) => x.is_finite().then(|| *x <= t),
-                Test::AtLeast(t) => x.is_finite().then(|| *x >= t),
-                Test::Exceeds(_) => (x.is_finite() && y.is_finite()).then(|| x > y),
+                Test::Above(t) => x.is_finite().then_some(*x > t),
+                Test::Below(t) => x.is_finite().then_some(*x < t),
+                Test::AtMost(t) => x.is_finite().then_some(*x <= t),
+                Test::AtLeast(t) => x.is_finite().then_some(*x >= t),
+                Test::Exceeds(_) => (x.is_finite() && y.is_finite()).then_some(x > y),
             };
             if let Some(h) = holds {
                 n += 1;
