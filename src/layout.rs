@@ -63,6 +63,11 @@ pub const BANDS: &str = "bands.csv";
 pub const SCENARIOS_CSV: &str = "scenarios.csv";
 /// The README table of a scenario set.
 pub const SCENARIOS_MD: &str = "scenarios.md";
+/// Headlines as probabilities over parameter draws (`scenarios --uncertainty`).
+pub const PROBABILITIES_CSV: &str = "probabilities.csv";
+/// One row per (scenario, parameter draw): the draw's values joined to its
+/// replicate-mean outcomes (`scenarios --uncertainty`).
+pub const WORLDS_CSV: &str = "worlds.csv";
 /// The table of scored targets in a validate folder (its marker file).
 pub const VALIDATION_CSV: &str = "validation.csv";
 /// The Slurm array script of `airace slurm`.

@@ -18,6 +18,13 @@
 //! `scenarios.csv` (headline outcomes: mean and 90% interval across
 //! replicates), `bands.csv` (per-tick mean and 5–95% band of the chart
 //! metrics), `scenarios.md` (the README table) and `report.html`.
+//!
+//! With `--uncertainty N` ([`worlds`]) every scenario also runs over the same
+//! N parameter draws from `configs/uncertainty.toml`, and the headlines become
+//! probabilities over those worlds (`probabilities.csv`, `worlds.csv`; the
+//! tables and bands then pool worlds and seeds).
+
+pub mod worlds;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -330,6 +337,10 @@ pub struct ScenariosOptions {
     pub quiet: bool,
     /// Write into a folder made by a different scenario set.
     pub force: bool,
+    /// `--uncertainty N`: run every scenario over N parameter draws.
+    pub uncertainty: Option<u32>,
+    /// The uncertainty file (default: `<configs>/uncertainty.toml`).
+    pub uncertainty_file: Option<PathBuf>,
 }
 
 /// Most replicates per scenario.
@@ -356,7 +367,27 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         .map(|f| Ok(config::load(&f.path, &opts.sets)?.config))
         .collect::<Result<_>>()?;
     let master = configs[0].run.seed;
-    let plan = scenario_plan(&files, &configs, opts.replicates, master);
+    let worlds = match opts.uncertainty {
+        None => None,
+        Some(n) => {
+            let file = opts
+                .uncertainty_file
+                .clone()
+                .unwrap_or_else(|| opts.configs.join(worlds::UNCERTAINTY_FILE));
+            let spec = worlds::load_spec(&file)?;
+            let w = worlds::Worlds::new(spec, &file, n, master, &configs, &opts.sets)?;
+            w.validate(&files[0].path, &opts.sets)?;
+            Some(w)
+        }
+    };
+    let (plan, point_files, point_sets) = match &worlds {
+        None => (
+            scenario_plan(&files, &configs, opts.replicates, master),
+            files.iter().map(|f| f.path.clone()).collect(),
+            Vec::new(),
+        ),
+        Some(w) => w.plan(&files, &configs, opts.replicates, master),
+    };
     if out.exists() && !out.is_dir() {
         return Err(Error::Usage(format!(
             "--out {} exists and is not a folder",
@@ -367,11 +398,11 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
     let _lock = layout::FolderLock::acquire(&out)?;
     crate::layout::remove_stale_temps(&out);
     plan.write_checked(&out, opts.force)?;
-    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let exec = ExecOptions {
         source: Source::Overlays {
-            files: &paths,
+            files: &point_files,
             sets: &opts.sets,
+            point_sets: &point_sets,
         },
         jobs: opts.jobs,
         quiet: opts.quiet,
@@ -388,9 +419,29 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         .map(|r| summary::run_state(&out, r))
         .collect();
     let tally = summary::write_summary(&out, &plan, &states)?;
-    let results = collect_results(&files, &configs, &plan, &states);
+    let results = collect_results(&files, &configs, &plan, &states, worlds.as_ref());
     let periods = periods_of(&configs[0]);
-    write_outputs(&out, &results, &periods, master)?;
+    match &worlds {
+        None => write_outputs(&out, &results, &periods, master, None)?,
+        Some(w) => {
+            let by_world = collect_worlds(&files, &configs, &plan, &states, w.draws());
+            let reps = opts.replicates;
+            write_atomic(
+                &out.join(layout::PROBABILITIES_CSV),
+                worlds::probabilities_csv(&by_world).as_bytes(),
+            )?;
+            write_atomic(
+                &out.join(layout::WORLDS_CSV),
+                worlds::worlds_csv(w, &by_world).as_bytes(),
+            )?;
+            let extra = Extra {
+                table_csv: worlds::spread_csv(&by_world),
+                markdown: worlds::readme_markdown(&by_world, w.draws(), reps, master),
+                html: worlds::report_table(&by_world, w.draws(), reps),
+            };
+            write_outputs(&out, &results, &periods, master, Some(&extra))?;
+        }
+    }
     let bad = tally.failed.len() + tally.missing.len();
     if bad > 0 {
         return Err(Error::Failed(format!(
@@ -400,8 +451,11 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         )));
     }
     if !opts.quiet {
+        let worlds_note = worlds.as_ref().map_or(String::new(), |w| {
+            format!(" x {} parameter draws", w.draws())
+        });
         eprintln!(
-            "wrote {} ({} scenarios x {} replicates)\n  table  {}\n  report {}",
+            "wrote {} ({} scenarios x {} replicates{worlds_note})\n  table  {}\n  report {}",
             out.display(),
             results.len(),
             opts.replicates,
@@ -461,24 +515,27 @@ pub fn scenario_plan(
     }
 }
 
-/// Group the finished runs by scenario, in replicate order.
+/// Group the finished runs by scenario, in plan order (with worlds: every
+/// draw's replicates, pooled).
 fn collect_results(
     files: &[ScenarioFile],
     configs: &[Config],
     plan: &PlanFile,
     states: &[RunOnDisk],
+    worlds: Option<&worlds::Worlds>,
 ) -> Vec<ScenarioResult> {
+    let per_scenario = worlds.map_or(1, worlds::Worlds::draws);
     files
         .iter()
         .zip(configs)
         .enumerate()
-        .map(|(point, (f, c))| ScenarioResult {
+        .map(|(scenario, (f, c))| ScenarioResult {
             name: f.name.clone(),
             runs: plan
                 .runs
                 .iter()
                 .zip(states)
-                .filter(|(r, _)| r.point == point)
+                .filter(|(r, _)| r.point / per_scenario == scenario)
                 .filter_map(|(_, s)| match s {
                     RunOnDisk::Done(o) => Some(series_of(o, c.run.ticks)),
                     _ => None,
@@ -486,6 +543,40 @@ fn collect_results(
                 .collect(),
         })
         .collect()
+}
+
+/// Group the finished runs by scenario and draw (point = scenario × N + draw).
+fn collect_worlds(
+    files: &[ScenarioFile],
+    configs: &[Config],
+    plan: &PlanFile,
+    states: &[RunOnDisk],
+    draws: usize,
+) -> Vec<worlds::WorldsResult> {
+    let mut out: Vec<worlds::WorldsResult> = files
+        .iter()
+        .map(|f| worlds::WorldsResult {
+            name: f.name.clone(),
+            draws: vec![Vec::new(); draws],
+        })
+        .collect();
+    for (run, state) in plan.runs.iter().zip(states) {
+        if let RunOnDisk::Done(o) = state {
+            let (s, d) = (run.point / draws, run.point % draws);
+            out[s].draws[d].push(series_of(o, configs[s].run.ticks));
+        }
+    }
+    out
+}
+
+/// What `--uncertainty` writes instead of the seeds-only tables.
+pub struct Extra {
+    /// `scenarios.csv`: spread of each headline across worlds.
+    pub table_csv: String,
+    /// `scenarios.md`: probabilities and spreads (the README table).
+    pub markdown: String,
+    /// The probability table at the top of `report.html`.
+    pub html: String,
 }
 
 /// Calendar labels of the run's ticks.
@@ -605,25 +696,35 @@ pub fn readme_markdown(results: &[ScenarioResult], replicates: usize, master: u6
     s
 }
 
-/// Write `scenarios.csv`, `bands.csv`, `scenarios.md`, charts and `report.html`.
+/// Write `scenarios.csv`, `bands.csv`, `scenarios.md`, charts and
+/// `report.html`; with `extra` (`--uncertainty`), its table and Markdown
+/// replace the seeds-only ones and its probabilities head the report.
 pub fn write_outputs(
     out: &Path,
     results: &[ScenarioResult],
     periods: &[(u32, String)],
     master: u64,
+    extra: Option<&Extra>,
 ) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, e))?;
     let replicates = results.iter().map(|r| r.runs.len()).max().unwrap_or(0);
-    write_atomic(&out.join(SCENARIOS_CSV), table_csv(results).as_bytes())?;
+    let (csv, md) = match extra {
+        Some(e) => (e.table_csv.clone(), e.markdown.clone()),
+        None => (
+            table_csv(results),
+            readme_markdown(results, replicates, master),
+        ),
+    };
+    write_atomic(&out.join(SCENARIOS_CSV), csv.as_bytes())?;
     write_atomic(&out.join(BANDS), bands_csv(results, periods).as_bytes())?;
-    let md = readme_markdown(results, replicates, master);
     write_atomic(&out.join(SCENARIOS_MD), md.as_bytes())?;
     let charts = render_charts(out, results, periods)?;
-    crate::report::write_html_page(
-        &out.join(REPORT),
-        "airace scenarios",
-        &report_body(results, &charts, replicates, master),
-    )
+    let mut body = report_body(results, &charts, replicates, master);
+    if let Some(e) = extra {
+        let cut = body.find("<p>").unwrap_or(0);
+        body.insert_str(cut, &e.html);
+    }
+    crate::report::write_html_page(&out.join(REPORT), "airace scenarios", &body)
 }
 
 /// Comparison charts, one per [`CHARTS`] entry: a colour per scenario, mean line

@@ -619,3 +619,250 @@ fn scenarios_refuse_a_folder_of_another_design_unless_forced() {
         .success();
     assert_eq!(std::fs::read(out.join("scenarios.csv")).unwrap(), table);
 }
+
+// ---------- headlines over parameter uncertainty ----------
+
+/// `(a, b)` ranges ("0.1–0.5", "−1.5 – −0.2", "3e8–1.2e9") in a table cell, in order.
+fn ranges_in(cell: &str) -> Vec<(f64, f64)> {
+    let cell = cell.replace('−', "-");
+    let mut out = Vec::new();
+    for part in cell.split(',') {
+        if let Some((a, b)) = part.split_once('–') {
+            let num = |s: &str| -> Option<f64> {
+                let t: String = s
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e'))
+                    .collect();
+                t.parse().ok()
+            };
+            let a = a.trim().rsplit(' ').next().unwrap_or("");
+            if let (Some(x), Some(y)) = (num(a), num(b)) {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
+/// Every entry of `configs/uncertainty.toml` has the plausible range that
+/// `docs/calibration.md` states for that key, and is marked chosen or fitted
+/// there (so the two cannot drift apart silently). A doc row lists one or
+/// more keys (`datacenters.pue`, `load_factor`, ...) and as many ranges; a key
+/// matches a factor's path when equal to it or to its last segments.
+#[test]
+fn uncertainty_file_agrees_with_the_calibration_doc() {
+    use airace::analysis::uncertainty::UncertaintySpec;
+    let text = std::fs::read_to_string(configs().join("uncertainty.toml")).expect("read");
+    let spec = UncertaintySpec::parse(&text, "configs/uncertainty.toml").expect("parses");
+    assert!(spec.factors.len() >= 30, "{} factors", spec.factors.len());
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/calibration.md"))
+            .expect("doc");
+    // (key, range, status cell) for every table row with backticked keys.
+    let mut rows: Vec<(String, (f64, f64), String)> = Vec::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        let (keys_cell, status, range_cell) =
+            (cells[0], cells[cells.len() - 2], cells[cells.len() - 1]);
+        let keys: Vec<String> = keys_cell
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        let ranges = ranges_in(range_cell);
+        for (i, k) in keys.iter().enumerate() {
+            let r = if ranges.len() == keys.len() {
+                ranges[i]
+            } else if ranges.len() == 1 {
+                ranges[0]
+            } else {
+                continue;
+            };
+            rows.push((k.clone(), r, status.to_lowercase()));
+        }
+    }
+    for f in &spec.factors {
+        let path = f.path.as_deref().expect("no dummy in the shipped file");
+        assert!(
+            !path.starts_with("policy."),
+            "{path}: a lever, not an uncertainty"
+        );
+        let (lo, hi) = f.distribution.bounds();
+        let matching: Vec<&(String, (f64, f64), String)> = rows
+            .iter()
+            .filter(|(k, _, _)| path == k || path.ends_with(&format!(".{k}")))
+            .collect();
+        assert!(
+            !matching.is_empty(),
+            "{path}: no row in docs/calibration.md"
+        );
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        assert!(
+            matching.iter().any(|(_, (a, b), st)| close(*a, lo)
+                && close(*b, hi)
+                && (st.contains("chosen") || st.contains("fitted") || st.contains("interpolated"))),
+            "{path}: range [{lo}, {hi}] is not the doc's ({:?})",
+            matching.iter().map(|m| (m.1, &m.2)).collect::<Vec<_>>()
+        );
+        assert!(!f.source.trim().is_empty(), "{path}: no source");
+    }
+}
+
+/// A small configs folder for `--uncertainty`: the baseline, one scenario that
+/// sets one of the uncertain parameters itself, and a three-factor file.
+fn uncertainty_dir() -> tempfile::TempDir {
+    let friction =
+        std::fs::read_to_string(configs().join("scenarios/us_friction.toml")).expect("read");
+    let holds = "base = \"../baseline.toml\"\nname = \"pricey\"\n[lab_dynamics]\nprice_usd_per_mtok = 15.0\n";
+    let dir = configs_dir(&[("us_friction.toml", &friction), ("pricey.toml", holds)]);
+    let spec = r#"
+[uncertainty]
+[[uncertainty.factors]]
+path = "lab_dynamics.open_spillover"
+distribution = "uniform"
+range = [0.1, 0.5]
+source = "test"
+[[uncertainty.factors]]
+path = "lab_dynamics.price_usd_per_mtok"
+distribution = "log_uniform"
+range = [3.0, 20.0]
+source = "test"
+[[uncertainty.factors]]
+path = "lab_dynamics.chip_life_ticks"
+distribution = "discrete"
+values = [16, 20, 24]
+source = "test"
+"#;
+    std::fs::write(dir.path().join("uncertainty.toml"), spec).expect("write");
+    dir
+}
+
+fn uncertainty_cmd(configs: &Path, out: &Path, jobs: &str) -> Command {
+    let mut c = scenarios_cmd(configs, out, jobs);
+    c.args(["--uncertainty", "4"]);
+    c
+}
+
+/// The tables `--uncertainty` writes, by name.
+const WORLD_TABLES: &[&str] = &[
+    "probabilities.csv",
+    "worlds.csv",
+    "scenarios.csv",
+    "scenarios.md",
+    "summary.csv",
+    "bands.csv",
+];
+
+#[test]
+fn uncertainty_headlines_are_identical_at_1_and_2_jobs_and_after_resume() {
+    let dir = uncertainty_dir();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    uncertainty_cmd(dir.path(), &a, "1").assert().success();
+    uncertainty_cmd(dir.path(), &b, "2").assert().success();
+    for f in WORLD_TABLES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).expect(f),
+            std::fs::read(b.join(f)).expect(f),
+        );
+        assert!(x == y, "{f} differs between --jobs 1 and --jobs 2");
+    }
+    // 3 scenarios x 4 draws x 2 replicates, ids <scenario>/dNN-rNN.
+    assert_eq!(finished_manifests(&a).len(), 24);
+    assert!(a.join("runs/pricey/d03-r01/manifest.json").is_file());
+    let probs = std::fs::read_to_string(a.join("probabilities.csv")).expect("probabilities");
+    let lines: Vec<&str> = probs.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scenario,claim,worlds,worlds_true,probability,wilson95_lo,wilson95_hi"
+    );
+    assert_eq!(lines.len(), 1 + 3 * airace::scenarios::worlds::CLAIMS.len());
+    for l in &lines[1..] {
+        let c: Vec<&str> = l.split(',').collect();
+        let (n, k): (usize, usize) = (c[2].parse().unwrap(), c[3].parse().unwrap());
+        assert_eq!(n, 4, "{l}: every world has a result");
+        let p: f64 = c[4].parse().unwrap();
+        let (lo, hi): (f64, f64) = (c[5].parse().unwrap(), c[6].parse().unwrap());
+        assert!(
+            (p - k as f64 / 4.0).abs() < 1e-12 && lo <= p && p <= hi,
+            "{l}"
+        );
+    }
+    // Common draws: the same world has the same drawn values in every
+    // scenario, except the parameter a scenario sets itself (held at 15).
+    let worlds = std::fs::read_to_string(a.join("worlds.csv")).expect("worlds");
+    let rows: Vec<Vec<&str>> = worlds
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 12);
+    for d in 0..4 {
+        let of = |s: &str| {
+            rows.iter()
+                .find(|r| r[0] == s && r[1] == d.to_string())
+                .unwrap()
+        };
+        let (base, fr, pr) = (of("baseline"), of("us_friction"), of("pricey"));
+        assert_eq!(
+            base[3..6],
+            fr[3..6],
+            "world {d}: same draw in every scenario"
+        );
+        assert_eq!(base[3], pr[3]);
+        assert_eq!(pr[4], "15.0", "the scenario's own value wins over the draw");
+        assert_ne!(base[4], "15.0");
+        assert!(["16", "20", "24"].contains(&base[5]), "{}", base[5]);
+    }
+    // Resume: remove some finished runs, rerun, same tables.
+    for id in ["baseline/d01-r00", "pricey/d03-r01", "us_friction/d00-r01"] {
+        std::fs::remove_dir_all(a.join("runs").join(id)).expect("rm");
+    }
+    uncertainty_cmd(dir.path(), &a, "2").assert().success();
+    for f in WORLD_TABLES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).expect(f),
+            std::fs::read(b.join(f)).expect(f),
+        );
+        assert!(x == y, "{f} differs after resume");
+    }
+}
+
+#[test]
+fn uncertainty_refuses_a_lever_and_a_missing_file_with_exit_2() {
+    let dir = uncertainty_dir();
+    let lever = "[uncertainty]\n[[uncertainty.factors]]\npath = \"policy.us.leakage\"\n\
+                 distribution = \"uniform\"\nrange = [0.0, 0.3]\nsource = \"x\"\n";
+    let f = dir.path().join("lever.toml");
+    std::fs::write(&f, lever).expect("write");
+    let out = dir.path().join("out");
+    let err = uncertainty_cmd(dir.path(), &out, "1")
+        .arg("--uncertainty-file")
+        .arg(&f)
+        .assert()
+        .code(2);
+    let msg = String::from_utf8_lossy(&err.get_output().stderr).into_owned();
+    assert!(
+        msg.contains("uncertainty.factors[0].path") && msg.contains("lever"),
+        "{msg}"
+    );
+    assert!(!out.join("plan.json").exists(), "nothing written");
+    let bad_range = lever
+        .replace("policy.us.leakage", "lab_dynamics.mfu")
+        .replace("[0.0, 0.3]", "[0.3, 9.0]");
+    std::fs::write(&f, bad_range).expect("write");
+    let err = uncertainty_cmd(dir.path(), &out, "1")
+        .arg("--uncertainty-file")
+        .arg(&f)
+        .assert()
+        .code(2);
+    let msg = String::from_utf8_lossy(&err.get_output().stderr).into_owned();
+    assert!(msg.contains("draw") && msg.contains("mfu"), "{msg}");
+    let err = uncertainty_cmd(dir.path(), &out, "1")
+        .arg("--uncertainty-file")
+        .arg(dir.path().join("nope.toml"))
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&err.get_output().stderr).contains("nope.toml"));
+}

@@ -15,9 +15,18 @@ pub struct ScenariosArgs {
     /// folder made by a different scenario set).
     #[command(flatten)]
     output: Output,
-    /// Seeds per scenario (1 to 10000).
-    #[arg(long, default_value_t = 10)]
-    pub replicates: u32,
+    /// Seeds per scenario, or per scenario and parameter draw with
+    /// --uncertainty (1 to 10000; default 10, or 2 with --uncertainty).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Run every scenario over N parameter draws from the uncertainty file
+    /// (scrambled Sobol, same draws and seeds in every scenario) and report
+    /// each headline as a probability over these worlds (1 to 65536).
+    #[arg(long, value_name = "N")]
+    pub uncertainty: Option<u32>,
+    /// The uncertainty file for --uncertainty (default: CONFIGS/uncertainty.toml).
+    #[arg(long, value_name = "FILE", requires = "uncertainty")]
+    pub uncertainty_file: Option<PathBuf>,
     /// Folder holding baseline.toml and scenarios/.
     #[arg(long, default_value = "configs")]
     pub configs: PathBuf,
@@ -37,11 +46,15 @@ pub fn execute(a: ScenariosArgs) -> Result<()> {
     }
     scenarios::scenarios(&ScenariosOptions {
         out: a.output.out,
-        replicates: a.replicates,
+        replicates: a
+            .replicates
+            .unwrap_or(if a.uncertainty.is_some() { 2 } else { 10 }),
         configs: a.configs,
         sets: a.overrides.sets,
         jobs: a.jobs.resolve(),
         quiet: a.quiet.quiet,
         force: a.output.force,
+        uncertainty: a.uncertainty,
+        uncertainty_file: a.uncertainty_file,
     })
 }

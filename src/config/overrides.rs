@@ -186,6 +186,15 @@ pub fn apply(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The value at `path` inside `root` (the path syntax of [`apply`]): lets a
+/// caller tell whether an overlay changed a parameter before it draws that
+/// parameter itself (`airace scenarios --uncertainty`). Takes `&mut` only
+/// because it shares the walk of [`apply`]; it changes nothing.
+pub fn get<'a>(root: &'a mut Value, path: &str) -> Result<&'a Value, String> {
+    let (parent, last, mut shown) = parent_of(root, path)?;
+    descend(parent, &last, &mut shown).map(|v| &*v)
+}
+
 /// Remove the key at `path`, so an optional setting inherited from a base file
 /// falls back to "not set" (e.g. switching off an adaptive policy rule).
 pub fn remove(root: &mut Value, path: &str) -> Result<(), String> {

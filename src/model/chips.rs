@@ -258,24 +258,86 @@ pub fn split_budget(
     stance: ChinaStance,
     allow_leak: bool,
 ) -> Vec<Order> {
-    let mut cands = Vec::new();
-    for (k, chip) in cfg.chips.iter().enumerate() {
-        let a = access(cfg, chip, p.bloc, stance);
-        let perf = p.perf(chip);
-        if !available[k] || a == Access::Denied || (a == Access::Leak && !allow_leak) || perf <= 0.0
-        {
-            continue;
+    let table = BudgetTable::new(cfg, states, available, stance, allow_leak);
+    table.split(cfg, p)
+}
+
+/// What [`split_budget`] needs that depends only on the buyer's bloc and use,
+/// not on the buyer: the chips it may order, at what price and with which
+/// cost term. Built once per clearing round and shared by every purchase, so
+/// the access rules (string matches over the export and import lists) and the
+/// logarithm run once per (bloc, use, chip) instead of once per buyer. The
+/// weights are the same floating-point operations in the same order, so
+/// orders are bit-for-bit those of computing everything per buyer.
+pub struct BudgetTable {
+    /// Per (bloc, use): its candidates.
+    rows: Vec<(Bloc, Use, Vec<Candidate>)>,
+}
+
+/// A chip a buyer may order: `(chip, access, unit price, log-weight)`; in a
+/// [`BudgetTable`] the log-weight is `−elasticity × ln(price / perf)`.
+type Candidate = (usize, Access, f64, f64);
+
+impl BudgetTable {
+    /// Candidates of every (bloc, use) for this round.
+    pub fn new(
+        cfg: &Config,
+        states: &[ChipState],
+        available: &[bool],
+        stance: ChinaStance,
+        allow_leak: bool,
+    ) -> BudgetTable {
+        let mut rows = Vec::with_capacity(8);
+        for bloc in [Bloc::US, Bloc::CN, Bloc::ALLY, Bloc::NONALIGNED] {
+            for use_for in [Use::Training, Use::Inference] {
+                let probe = Purchase {
+                    buyer: Buyer::Country(0),
+                    bloc,
+                    budget: 0.0,
+                    use_for,
+                    alignment: 0.0,
+                };
+                let mut cands = Vec::new();
+                for (k, chip) in cfg.chips.iter().enumerate() {
+                    let a = access(cfg, chip, bloc, stance);
+                    let perf = probe.perf(chip);
+                    if !available[k]
+                        || a == Access::Denied
+                        || (a == Access::Leak && !allow_leak)
+                        || perf <= 0.0
+                    {
+                        continue;
+                    }
+                    let price = unit_price(cfg, states[k].price_usd, a);
+                    let cost = -cfg.chip_buyers.cost_elasticity * math::ln(price / perf);
+                    cands.push((k, a, price, cost));
+                }
+                rows.push((bloc, use_for, cands));
+            }
         }
-        let price = unit_price(cfg, states[k].price_usd, a);
-        // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
-        cands.push((
-            k,
-            a,
-            price,
-            -cfg.chip_buyers.cost_elasticity * math::ln(price / perf)
-                + p.log_bias(chip, cfg.chip_buyers.alignment_tilt),
-        ));
+        BudgetTable { rows }
     }
+
+    /// [`split_budget`] of one purchase.
+    pub fn split(&self, cfg: &Config, p: &Purchase) -> Vec<Order> {
+        let Some((_, _, base)) = self.rows.iter().find(|r| r.0 == p.bloc && r.1 == p.use_for)
+        else {
+            return Vec::new();
+        };
+        // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
+        let mut cands: Vec<Candidate> = base
+            .iter()
+            .map(|&(k, a, price, cost)| {
+                let bias = p.log_bias(&cfg.chips[k], cfg.chip_buyers.alignment_tilt);
+                (k, a, price, cost + bias)
+            })
+            .collect();
+        split_weights(cfg, p, &mut cands)
+    }
+}
+
+/// Turn candidate log-weights into orders (the second half of [`split_budget`]).
+fn split_weights(cfg: &Config, p: &Purchase, cands: &mut Vec<Candidate>) -> Vec<Order> {
     let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
     for c in cands.iter_mut() {
         c.3 = math::exp(c.3 - top);
@@ -285,7 +347,7 @@ pub fn split_budget(
         return Vec::new();
     }
     cands
-        .into_iter()
+        .drain(..)
         .map(|(k, a, price, w)| {
             let mut units = p.budget * (w / total) / price;
             if a == Access::Leak {

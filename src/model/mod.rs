@@ -527,19 +527,29 @@ impl World {
         let mut purchases = self.purchases(cfg);
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
         let mut headroom = self.power_headroom(cfg, t);
-        let mut orders: Vec<chips::Order> = purchases
-            .iter()
-            .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &introduced, block, true))
-            .collect();
+        let table = chips::BudgetTable::new(cfg, &self.chips, &introduced, block, true);
+        let mut orders: Vec<chips::Order> =
+            purchases.iter().flat_map(|p| table.split(cfg, p)).collect();
         self.deferred_power_gw = self.fit_to_power(cfg, &mut orders, &mut headroom, true);
         for o in &orders {
             self.chips[o.chip].demand += o.units;
         }
         let mut clearing = chips::clear(cfg, &mut self.chips, &supply, &orders);
+        // Purchases are one per lab, then one per country (`purchases`), so a
+        // buyer's index is direct; checked, so a reordering cannot misattribute.
+        let nlabs = self.labs.len();
+        let index_of = |b: chips::Buyer| match b {
+            Buyer::Lab(i) => i,
+            Buyer::Country(c) => nlabs + c,
+        };
+        debug_assert!(purchases
+            .iter()
+            .enumerate()
+            .all(|(i, p)| index_of(p.buyer) == i));
         let mut spent = vec![0.0; purchases.len()];
         for d in &clearing.deliveries {
-            if let Some(i) = purchases.iter().position(|p| p.buyer == d.buyer) {
-                spent[i] += d.units * d.unit_price;
+            if let Some(x) = spent.get_mut(index_of(d.buyer)) {
+                *x += d.units * d.unit_price;
             }
         }
         let shelf: Vec<f64> = self.chips.iter().map(|s| s.inventory).collect();
@@ -559,10 +569,9 @@ impl World {
         for (h, u) in headroom.iter_mut().zip(&used) {
             *h = (*h - u).max(0.0);
         }
-        let mut second: Vec<chips::Order> = purchases
-            .iter()
-            .flat_map(|p| chips::split_budget(cfg, p, &self.chips, &on_shelf, block, false))
-            .collect();
+        let table = chips::BudgetTable::new(cfg, &self.chips, &on_shelf, block, false);
+        let mut second: Vec<chips::Order> =
+            purchases.iter().flat_map(|p| table.split(cfg, p)).collect();
         self.fit_to_power(cfg, &mut second, &mut headroom, false);
         let round2 = chips::clear(cfg, &mut self.chips, &shelf, &second);
         clearing.license_revenue += round2.license_revenue;

@@ -42,6 +42,11 @@ impl ReportMeta {
     }
 }
 
+/// Under the answer: a single run is one world, not a forecast.
+const ONE_WORLD: &str = "<p class=\"note\">This is one world: one seed and one value of every \
+uncertain parameter. <code>airace scenarios --uncertainty N</code> reports how often each lead \
+holds across plausible worlds (parameter draws from <code>configs/uncertainty.toml</code>).</p>\n";
+
 /// Write `out_dir/report.html` for one run: the answer, definitions, why,
 /// charts, key figures, identity.
 ///
@@ -58,7 +63,7 @@ pub fn write_run_report(
         (Some(a), Some(b)) => format!("{}–{} ({} quarters)", a.1, b.1, periods.len()),
         _ => "no data".to_string(),
     };
-    let mut body = String::new();
+    let mut body = String::from(ONE_WORLD);
     if !meta.provenance_details.is_empty() {
         let _ = writeln!(
             body,

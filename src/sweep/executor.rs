@@ -61,12 +61,15 @@ pub enum Source<'a> {
     /// values and its seed ([`plan::assignments`]).
     Sweep(&'a SweepSpec),
     /// A scenario set: point `i` is overlay file `files[i]`, loaded with the
-    /// same `sets` for every run; the seed is the run's.
+    /// same `sets` for every run, then `point_sets[i]` (if any: the parameter
+    /// draw of `scenarios --uncertainty`); the seed is the run's.
     Overlays {
         /// One config file per point, in point order.
         files: &'a [PathBuf],
         /// `--set` overrides applied to every run.
         sets: &'a [String],
+        /// Extra overrides per point, in point order (empty: none).
+        point_sets: &'a [Vec<String>],
     },
 }
 
@@ -75,14 +78,21 @@ impl Source<'_> {
     pub fn config(&self, run: &Run) -> Result<Config> {
         let loaded = match self {
             Source::Sweep(spec) => config::load(&spec.base, &plan::assignments(spec, run))?,
-            Source::Overlays { files, sets } => {
+            Source::Overlays {
+                files,
+                sets,
+                point_sets,
+            } => {
                 let file = files.get(run.point).ok_or_else(|| {
                     Error::Failed(format!(
                         "{}: no scenario file for point {}",
                         run.run_id, run.point
                     ))
                 })?;
-                config::load(file, sets)?
+                match point_sets.get(run.point) {
+                    Some(extra) => config::load(file, &[*sets, extra.as_slice()].concat())?,
+                    None => config::load(file, sets)?,
+                }
             }
         };
         Ok(seeded(&loaded.config, Some(run.seed)))
