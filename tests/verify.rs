@@ -111,6 +111,9 @@ fn not_a_run_folder_is_exit_2() {
     assert!(stderr.contains("manifest.json"), "{stderr}");
 }
 
+/// A way to break a run folder: what it is, the edit, and what verify must say.
+type Case<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, &'a str);
+
 /// Edit `manifest.json` in `dir` with `f`.
 fn edit_manifest(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let path = dir.join("manifest.json");
@@ -145,7 +148,7 @@ fn every_manifest_or_file_mismatch_fails_naming_the_file() {
     edit_manifest(&pristine, |m| {
         m["files"][&chart] = report_hash.clone().into()
     });
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "missing data file",
             Box::new(|d: &Path| fs::remove_file(d.join("timeseries.csv")).unwrap()),
