@@ -77,7 +77,14 @@ fn default_out_is_next_to_the_parent_and_parent_is_protected() {
     let dir = tempfile::tempdir().unwrap();
     let ck = run_with_checkpoint(dir.path());
     airace().args(["resume", "-q"]).arg(&ck).assert().success();
-    assert!(dir.path().join("parent-resumed/manifest.json").is_file());
+    // The default folder holds the finished continuation of the parent, not just a file.
+    let resumed = dir.path().join("parent-resumed");
+    let m = airace::layout::read_manifest(&resumed).unwrap();
+    assert_eq!((m.ticks, m.parent.map(|p| p.tick)), (TICKS, Some(HALF)));
+    assert!(
+        read(&resumed.join("timeseries.csv")) == read(&dir.path().join("parent/timeseries.csv")),
+        "resuming without changes must reproduce the parent's series"
+    );
     let out = airace()
         .args(["resume", "-q", "--out"])
         .arg(dir.path().join("parent"))

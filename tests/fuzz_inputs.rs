@@ -2,8 +2,10 @@
 //! a file to must give a clean `Err` (or, for a mutation that happens to stay
 //! valid, an `Ok`), never a panic.
 //!
-//! The same entry points have libFuzzer targets under `fuzz/`; this proptest
-//! version runs on stable in every `cargo test`. Raise `PROPTEST_CASES` for a
+//! The libFuzzer targets under `fuzz/` (nightly only, never built in CI) share
+//! their bodies with this file: `fuzz/targets.rs` is compiled here too and run on
+//! arbitrary bytes, so a change that would break a fuzz target breaks `cargo test`.
+//! This proptest version runs on stable in every `cargo test`. Raise `PROPTEST_CASES` for a
 //! longer session (the issue note records how long and what it found).
 
 use std::path::Path;
@@ -15,6 +17,10 @@ use airace::io::timeseries::Timeseries;
 use airace::sweep::spec::parse_sweep;
 use proptest::prelude::*;
 use serde::ser::{SerializeTuple, Serializer};
+
+/// The fuzz targets' bodies (see `fuzz/targets.rs`).
+#[path = "../fuzz/targets.rs"]
+mod targets;
 
 fn repo(p: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
@@ -145,6 +151,13 @@ proptest! {
         let origin = Path::new("fuzz.csv");
         let _ = Timeseries::parse(&s, origin);
         let _ = Timeseries::parse(&String::from_utf8_lossy(&bytes), origin);
+    }
+
+    #[test]
+    fn the_libfuzzer_targets_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        targets::config_loader(&bytes);
+        targets::sweep_loader(&bytes);
+        targets::timeseries_csv(&bytes);
     }
 
     #[test]

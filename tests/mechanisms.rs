@@ -94,6 +94,63 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
     assert!((out.deliveries[0].unit_price - 1.25 * h200.price_usd).abs() < 1e-6);
 }
 
+/// The licence volume cap binds: licensed H200 sales to China in a quarter are at most
+/// `volume_cap` × last quarter's US deliveries, shared pro rata, and a second round in
+/// the same quarter only gets what the first left under the cap. (The test above sets
+/// US deliveries so high that the cap never binds.)
+#[test]
+fn the_licence_volume_cap_limits_sales_to_a_share_of_us_deliveries() {
+    let cfg = baseline(&["policy.china.import=[]"]);
+    let k = chip(&cfg, "H200");
+    let cap = cfg
+        .policy
+        .us
+        .export
+        .iter()
+        .find(|r| r.chip == "H200" && r.dest == Bloc::CN)
+        .and_then(|r| r.volume_cap)
+        .expect("the baseline caps H200 licences to China");
+    let access = chips::access(&cfg, &cfg.chips[k], Bloc::CN, chips::ChinaStance::AsListed);
+    let mut states = chips::start_states(&cfg);
+    states[k].us_delivered_last = 400.0;
+    let mut supply = vec![0.0; cfg.chips.len()];
+    supply[k] = 10_000.0;
+    let order = |buyer: usize, units: f64| chips::Order {
+        buyer: Buyer::Country(buyer),
+        bloc: Bloc::CN,
+        chip: k,
+        units,
+        access,
+    };
+    // 300 + 100 units wanted; the cap allows cap × 400 = 200, split 3:1.
+    let out = chips::clear(
+        &cfg,
+        &mut states,
+        &supply,
+        &[order(1, 300.0), order(2, 100.0)],
+    );
+    let got: Vec<f64> = out.deliveries.iter().map(|d| d.units).collect();
+    let allowed = cap * 400.0;
+    assert!((got.iter().sum::<f64>() - allowed).abs() < 1e-9, "{got:?}");
+    assert!(
+        (got[0] - 3.0 * got[1]).abs() < 1e-9,
+        "pro rata under the cap: {got:?}"
+    );
+    assert!((out.license_revenue - allowed * cfg.chips[k].price_usd * 0.25).abs() < 1e-3);
+    assert_eq!(states[k].licensed[Bloc::CN.index()], allowed);
+    // The cap is per quarter: a second round finds it used up.
+    let again = chips::clear(&cfg, &mut states, &supply, &[order(1, 50.0)]);
+    assert!(again.deliveries.is_empty(), "{:?}", again.deliveries);
+    // Unlicensed buyers of the same chip are not capped.
+    let free = chips::Order {
+        bloc: Bloc::ALLY,
+        access: Access::Legal { revenue_share: 0.0 },
+        ..order(3, 5_000.0)
+    };
+    let out = chips::clear(&cfg, &mut chips::start_states(&cfg), &supply, &[free]);
+    assert_eq!(out.deliveries[0].units, 5_000.0);
+}
+
 #[test]
 fn clearing_is_pro_rata_never_first_come() {
     let cfg = baseline(&[]);

@@ -1,11 +1,12 @@
 //! Sweep files through `parse_sweep`: Err, never panic.
+//! The body lives in ../targets.rs, which tests/fuzz_inputs.rs also runs on stable.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let origin = std::path::Path::new("configs/sweeps/fuzz.toml");
-        let _ = airace::sweep::spec::parse_sweep(text, origin);
-    }
-});
+#[allow(dead_code)]
+#[path = "../targets.rs"]
+mod targets;
+use targets::*;
+
+fuzz_target!(|data: &[u8]| sweep_loader(data));

@@ -33,6 +33,9 @@ pub const LONG_VERSION: &str = concat!(
     env!("AIRACE_RUSTC_VERSION"),
     "\ntarget: ",
     env!("AIRACE_TARGET"),
+    // Outputs are byte-identical only with the same maths library: name it (a test
+    // checks this matches `crate::math::BACKEND`).
+    "\nmaths: libm 0.2.16",
 );
 
 /// How this binary was built, captured by `build.rs`.

@@ -29,6 +29,10 @@ pub const LEARNING_PRIOR_TICKS: f64 = 4.0;
 /// Lowest yearly capacity growth (a producer can shrink 90% a year at most).
 pub const MIN_CAPACITY_GROWTH: f64 = -0.9;
 
+/// Relative rounding allowed per floating-point addition when sums of pro-rata fills are
+/// compared with the supply they split (4 × f64 machine epsilon, for headroom).
+pub const ROUNDING_EPS: f64 = 4.0 * f64::EPSILON;
+
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Access {
@@ -580,7 +584,16 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
         });
     }
     for (k, st) in states.iter_mut().enumerate() {
-        st.inventory = (supply[k] - taken[k]).max(0.0);
+        // Pro-rata fills sum to the supply up to rounding (one relative epsilon per
+        // order added); only that rounding is forgiven. Real over-delivery leaves the
+        // stock negative, which the invariants report instead of hiding.
+        let left = supply[k] - taken[k];
+        let rounding = ROUNDING_EPS * (orders.len() as f64 + 1.0) * supply[k].abs();
+        st.inventory = if left < 0.0 && -left <= rounding {
+            0.0
+        } else {
+            left
+        };
     }
     out
 }

@@ -7,6 +7,7 @@
 //! number; these checks turn a silent modelling bug into a loud stop that
 //! names the tick, the agent and the quantity.
 
+use super::chips::ROUNDING_EPS;
 use super::stack::N_STACKS;
 use super::{TickReport, World};
 use crate::config::Config;
@@ -50,7 +51,7 @@ fn share(tick: u32, agent: &str, name: &str, v: f64) -> Result<()> {
 /// China's domestic chip share is a share.
 pub fn check_cheap(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
     let t = report.tick;
-    chips(cfg, world, t)?;
+    chips(cfg, world, report, t)?;
     let margin = cfg.lab_dynamics.distill_margin;
     for (l, lab) in world.labs.iter().enumerate() {
         let who = format!("lab {} ({})", l, lab.name);
@@ -112,18 +113,9 @@ pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
             non_negative(t, &m.id, "queued request GW", r.gw)?;
         }
     }
-    for (c, row) in world.country_stack_shares(cfg).iter().enumerate() {
-        let total: f64 = row.iter().sum();
-        if total != 0.0 && (total - 1.0).abs() > 1e-9 {
-            return Err(bad(
-                t,
-                &cfg.countries[c].code,
-                format!("stack shares of adopters sum to {total}, not 1"),
-            ));
-        }
-    }
     power(cfg, world, t)?;
     firms(cfg, world, t)?;
+    stack_shares(cfg, world, t)?;
     non_negative(
         t,
         "US government",
@@ -132,14 +124,48 @@ pub fn check(cfg: &Config, world: &World, report: &TickReport) -> Result<()> {
     )
 }
 
-/// Chips are conserved: what was on offer was delivered, smuggled or kept in inventory;
-/// prices are positive; unsold stock stays within the makers' limit.
-fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
-    for (c, st) in cfg.chips.iter().zip(&world.chips) {
+/// Chips are conserved, checked both ways: the opening stock plus this tick's output
+/// equals what was delivered, smuggled, written off and is still in stock (so neither
+/// lost chips nor chips delivered beyond supply pass); the market's totals equal the sum
+/// of the deliveries it reports; prices are positive; stock stays within the makers' limit.
+fn chips(cfg: &Config, world: &World, report: &TickReport, t: u32) -> Result<()> {
+    if report.chip_opening.len() != world.chips.len() {
+        return Err(bad(
+            t,
+            "chip market",
+            format!(
+                "opening balance has {} chips, the market {}",
+                report.chip_opening.len(),
+                world.chips.len()
+            ),
+        ));
+    }
+    let mut legal = vec![0.0; world.chips.len()];
+    let mut smuggled = vec![0.0; world.chips.len()];
+    for d in &report.clearing.deliveries {
+        let Some(slot) = (if d.smuggled {
+            &mut smuggled
+        } else {
+            &mut legal
+        })
+        .get_mut(d.chip) else {
+            return Err(bad(
+                t,
+                "chip market",
+                format!("delivery of chip {}", d.chip),
+            ));
+        };
+        *slot += d.units;
+    }
+    // Every balance below is a sum of at most (deliveries + a few) terms, each rounded
+    // once: the error is bounded by that count × ROUNDING_EPS × the largest magnitude.
+    let ops = report.clearing.deliveries.len() as f64 + 16.0;
+    for (k, (c, st)) in cfg.chips.iter().zip(&world.chips).enumerate() {
         let who = format!("chip {}", c.name);
         for (name, v) in [
             ("capacity", st.capacity),
             ("inventory", st.inventory),
+            ("produced", st.produced),
             ("delivered", st.delivered),
             ("leaked", st.leaked),
             ("cumulative", st.cumulative),
@@ -161,16 +187,108 @@ fn chips(cfg: &Config, world: &World, t: u32) -> Result<()> {
                 ),
             ));
         }
-        let out = st.delivered + st.leaked + st.inventory;
-        // Inventory before this tick = out - produced; it must itself be non-negative.
-        if out + 1e-6 * out.max(1.0) < st.produced {
+        let (opening, opening_cumulative) = report.chip_opening[k];
+        let inflow = opening + st.produced;
+        let outflow = st.delivered + st.leaked + st.written_off + st.inventory;
+        let tol = |scale: f64| ops * ROUNDING_EPS * scale.abs().max(1.0);
+        if (inflow - outflow).abs() > tol(inflow.abs() + outflow.abs()) {
             return Err(bad(
                 t,
                 who,
                 format!(
-                    "delivered {} + leaked {} + inventory {} < produced {}",
-                    st.delivered, st.leaked, st.inventory, st.produced
+                    "opening stock {opening} + produced {} = {inflow}, but delivered {} + leaked {} + written off {} + inventory {} = {outflow}",
+                    st.produced, st.delivered, st.leaked, st.written_off, st.inventory
                 ),
+            ));
+        }
+        let on_offer = opening - st.written_off + st.produced;
+        if (st.offered - on_offer).abs() > tol(on_offer) {
+            return Err(bad(
+                t,
+                who,
+                format!(
+                    "offered {} but stock and output came to {on_offer}",
+                    st.offered
+                ),
+            ));
+        }
+        if st.produced > st.capacity * (1.0 + 1e-12) {
+            return Err(bad(
+                t,
+                who,
+                format!("produced {} above capacity {}", st.produced, st.capacity),
+            ));
+        }
+        let cumulative = opening_cumulative + st.produced;
+        if (st.cumulative - cumulative).abs() > tol(cumulative) {
+            return Err(bad(
+                t,
+                who,
+                format!(
+                    "cumulative output {} but {opening_cumulative} + produced {} = {cumulative}",
+                    st.cumulative, st.produced
+                ),
+            ));
+        }
+        for (name, market, sum) in [
+            ("delivered", st.delivered, legal[k]),
+            ("leaked", st.leaked, smuggled[k]),
+        ] {
+            if (market - sum).abs() > tol(market.abs() + sum.abs()) {
+                return Err(bad(
+                    t,
+                    who,
+                    format!("{name} {market} but the deliveries add up to {sum}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stack shares are checked before they are normalised: each country's weighted adopters
+/// per stack are finite and non-negative, together at most its real firms, and the
+/// normalised shares are exactly those counts over their sum (so they sum to 1).
+fn stack_shares(cfg: &Config, world: &World, t: u32) -> Result<()> {
+    let n = cfg.countries.len();
+    let mut raw = vec![[0.0; N_STACKS]; n];
+    let mut firms = vec![0.0; n];
+    for (g, totals) in world.firms.groups.iter().zip(&world.last.groups) {
+        firms[g.country] += g.real_firms();
+        for (r, a) in raw[g.country].iter_mut().zip(&totals.adopters) {
+            *r += *a as f64 * g.weight;
+        }
+    }
+    let shares = world.country_stack_shares(cfg);
+    for c in 0..n {
+        let who = &cfg.countries[c].code;
+        for (k, v) in raw[c].iter().enumerate() {
+            non_negative(t, who, &format!("adopters on stack {k}"), *v)?;
+        }
+        let total: f64 = raw[c].iter().sum();
+        if total > firms[c] * (1.0 + 1e-9) {
+            return Err(bad(
+                t,
+                who,
+                format!("{total} adopters (weighted) among {} real firms", firms[c]),
+            ));
+        }
+        for k in 0..N_STACKS {
+            let want = if total > 0.0 { raw[c][k] / total } else { 0.0 };
+            if (shares[c][k] - want).abs() > 1e-12 {
+                return Err(bad(
+                    t,
+                    who,
+                    format!("stack {k} share {} but adopters give {want}", shares[c][k]),
+                ));
+            }
+        }
+        let sum: f64 = shares[c].iter().sum();
+        if total > 0.0 && (sum - 1.0).abs() > 1e-9 {
+            return Err(bad(
+                t,
+                who,
+                format!("stack shares of adopters sum to {sum}, not 1"),
             ));
         }
     }
@@ -311,5 +429,110 @@ mod tests {
         let e = check(&cfg, &w, &r).unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("data centers supply"), "{e}");
+    }
+
+    /// A chip index with stock or deliveries this tick, so a tampered balance is visible.
+    fn busy_chip(w: &World) -> usize {
+        w.chips
+            .iter()
+            .position(|c| c.delivered > 0.0 && c.inventory > 0.0)
+            .or_else(|| w.chips.iter().position(|c| c.delivered > 0.0))
+            .expect("some chip was delivered in tick 0")
+    }
+
+    #[test]
+    fn conservation_fails_both_ways() {
+        // Over-delivery: more chips delivered than were on offer (the old one-sided check
+        // and the inventory clamp let this through).
+        let (cfg, mut w, mut r) = stepped();
+        let k = busy_chip(&w);
+        w.chips[k].delivered *= 1.01;
+        for d in r
+            .clearing
+            .deliveries
+            .iter_mut()
+            .filter(|d| d.chip == k && !d.smuggled)
+        {
+            d.units *= 1.01;
+        }
+        let e = check_cheap(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(
+            e.contains("opening stock") && e.contains(&cfg.chips[k].name),
+            "{e}"
+        );
+
+        // Lost chips: stock vanishes without being delivered or written off.
+        let (cfg, mut w, r) = stepped();
+        let k = busy_chip(&w);
+        w.chips[k].inventory *= 0.5;
+        w.chips[k].produced *= 0.999;
+        let e = check_cheap(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(e.contains("opening stock"), "{e}");
+
+        // The market's total disagrees with the deliveries it reports.
+        let (cfg, mut w, mut r) = stepped();
+        let k = busy_chip(&w);
+        let d = r
+            .clearing
+            .deliveries
+            .iter()
+            .position(|d| d.chip == k && !d.smuggled)
+            .unwrap();
+        r.clearing.deliveries[d].units *= 2.0;
+        let e = check_cheap(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(e.contains("deliveries add up to"), "{e}");
+        w.chips[k].cumulative += 1.0;
+        r.clearing.deliveries[d].units /= 2.0;
+        let e = check_cheap(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(e.contains("cumulative output"), "{e}");
+
+        // A missing opening balance is itself a violation, never a skipped check.
+        let (cfg, w, mut r) = stepped();
+        r.chip_opening.clear();
+        assert!(check_cheap(&cfg, &w, &r).is_err());
+    }
+
+    #[test]
+    fn clearing_keeps_unsold_stock_exactly() {
+        // Stock after clearing is supply less what was taken, with no clamp at 0 (a clamp hid
+        // over-delivery); scarce supply sells out to exactly 0.
+        use crate::config::Bloc;
+        use crate::model::chips::{clear, Access, Buyer, Order};
+        let cfg = tiny_config();
+        let mut states = crate::model::chips::start_states(&cfg);
+        let orders = [Order {
+            buyer: Buyer::Country(0),
+            bloc: Bloc::US,
+            chip: 0,
+            units: 100.0,
+            access: Access::Legal { revenue_share: 0.0 },
+        }];
+        let mut supply = vec![0.0; cfg.chips.len()];
+        supply[0] = 50.0;
+        clear(&cfg, &mut states, &supply, &orders);
+        assert_eq!(states[0].delivered, 50.0);
+        assert_eq!(states[0].inventory, 0.0);
+        // Ample supply keeps the rest in stock.
+        let mut states = crate::model::chips::start_states(&cfg);
+        supply[0] = 200.0;
+        clear(&cfg, &mut states, &supply, &orders);
+        assert_eq!(states[0].inventory, 100.0);
+    }
+
+    #[test]
+    fn stack_shares_are_checked_before_normalisation() {
+        let (cfg, mut w, r) = stepped();
+        let k = w
+            .last
+            .groups
+            .iter()
+            .position(|g| g.adopters[1] > 0)
+            .unwrap();
+        // More adopters than firms in the group's country: the normalised shares still sum
+        // to 1, so only the count before normalisation can catch it.
+        let n = (w.firms.groups[k].end - w.firms.groups[k].start) as u32;
+        w.last.groups[k].adopters[1] += n * 1000;
+        let e = stack_shares(&cfg, &w, r.tick).unwrap_err().to_string();
+        assert!(e.contains("real firms"), "{e}");
     }
 }

@@ -118,6 +118,9 @@ pub struct TickReport {
     pub clearing: Clearing,
     /// China's domestic share of its inference-chip purchases this tick, by value.
     pub cn_inference_share: f64,
+    /// Each chip's unsold stock and cumulative output when the tick began (config
+    /// order): the opening balance the invariants check conservation against.
+    pub chip_opening: Vec<(f64, f64)>,
 }
 
 impl World {
@@ -225,6 +228,11 @@ impl World {
             &shares,
             cfg.countries.iter().position(|c| c.code == "US"),
         );
+        let chip_opening = self
+            .chips
+            .iter()
+            .map(|s| (s.inventory, s.cumulative))
+            .collect();
         let (clearing, cn_share) = self.trade_chips(cfg, t);
         self.build_and_power(cfg, t);
         let utilisation = self.utilisation(cfg);
@@ -264,6 +272,7 @@ impl World {
             tick: t,
             clearing,
             cn_inference_share: inference_share,
+            chip_opening,
         }
     }
 
