@@ -339,7 +339,10 @@ fn parquet_summary_has_one_row_per_run_and_outcome_and_shards_merge() {
     let whole = read_summary(&out.join("summary.parquet")).unwrap();
     assert_eq!(whole.runs.len(), 4);
     assert!(whole.runs.iter().all(|r| r.status == RunStatus::Ok));
-    assert_eq!(whole.outcomes, ["frontier_gap_months@world@last", "adoption_share@CN@3"]);
+    assert_eq!(
+        whole.outcomes,
+        ["frontier_gap_months@world@last", "adoption_share@CN@3"]
+    );
     let merged = t.path().join("merged.parquet");
     let m = airace::analysis::parquet::merge_summaries(
         &[
@@ -387,7 +390,11 @@ fn baseline_sobol_dummy_is_noise_and_first_order_within_total() {
         eprintln!("{outcome}: {rows:?}");
         assert_eq!(rows.len(), 6);
         let dummy = rows.iter().find(|r| r["factor"] == "dummy").unwrap();
-        assert!(f(dummy, "st") < 0.05, "{outcome}: dummy ST {}", f(dummy, "st"));
+        assert!(
+            f(dummy, "st") < 0.05,
+            "{outcome}: dummy ST {}",
+            f(dummy, "st")
+        );
         for r in &rows {
             let ci = f(r, "s1_conf") + f(r, "st_conf");
             assert!(

@@ -86,7 +86,14 @@ impl Frame {
                 style::GRID.stroke_width(1),
             ))?;
             let label = format_number(v, ystep, 1.0);
-            draw_text(area, &label, &tick, (self.left - 8, py), HAlign::Right, VAlign::Middle)?;
+            draw_text(
+                area,
+                &label,
+                &tick,
+                (self.left - 8, py),
+                HAlign::Right,
+                VAlign::Middle,
+            )?;
         }
         let xstep = xt.windows(2).map(|w| w[1] - w[0]).next().unwrap_or(1.0);
         for &v in xt {
@@ -96,21 +103,48 @@ impl Frame {
                 style::GRID.stroke_width(1),
             ))?;
             let label = format_number(v, xstep, 1.0);
-            draw_text(area, &label, &tick, (px, self.bottom + 8), HAlign::Center, VAlign::Top)?;
+            draw_text(
+                area,
+                &label,
+                &tick,
+                (px, self.bottom + 8),
+                HAlign::Center,
+                VAlign::Top,
+            )?;
         }
         self.zero_lines(area)?;
         let title = Font::regular(16.0, style::TEXT);
         if !x_title.is_empty() {
             let cx = (self.left + self.right) / 2;
-            draw_text(area, x_title, &title, (cx, self.bottom + 36), HAlign::Center, VAlign::Top)?;
+            draw_text(
+                area,
+                x_title,
+                &title,
+                (cx, self.bottom + 36),
+                HAlign::Center,
+                VAlign::Top,
+            )?;
         }
-        draw_text_vertical(area, y_title, &title, (self.left - 70, (self.top + self.bottom) / 2))
+        draw_text_vertical(
+            area,
+            y_title,
+            &title,
+            (self.left - 70, (self.top + self.bottom) / 2),
+        )
     }
 
     /// The axis lines at zero (or at the range's start).
     fn zero_lines(&self, area: &Area<'_>) -> DrawResult {
-        let y0 = if self.y.contains(&0.0) { 0.0 } else { self.y.start };
-        let x0 = if self.x.contains(&0.0) { 0.0 } else { self.x.start };
+        let y0 = if self.y.contains(&0.0) {
+            0.0
+        } else {
+            self.y.start
+        };
+        let x0 = if self.x.contains(&0.0) {
+            0.0
+        } else {
+            self.x.start
+        };
         let (_, py) = self.px(self.x.start, y0);
         let (px, _) = self.px(x0, self.y.start);
         area.draw(&PathElement::new(
@@ -128,7 +162,11 @@ impl Frame {
 /// A data range that includes zero and is widened to nice ticks.
 fn zero_based(lo: f64, hi: f64, min_top: f64) -> (Range<f64>, Vec<f64>) {
     let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
-    let hi = if hi.is_finite() { hi.max(min_top) } else { min_top };
+    let hi = if hi.is_finite() {
+        hi.max(min_top)
+    } else {
+        min_top
+    };
     nice_range(lo..hi, 6)
 }
 
@@ -138,7 +176,14 @@ fn legend_swatch(area: &Area<'_>, at: (i32, i32), color: RGBColor, label: &str) 
         [(at.0, at.1 - 7), (at.0 + 18, at.1 + 7)],
         color.filled(),
     ))?;
-    draw_text(area, label, &f, (at.0 + 26, at.1), HAlign::Left, VAlign::Middle)?;
+    draw_text(
+        area,
+        label,
+        &f,
+        (at.0 + 26, at.1),
+        HAlign::Left,
+        VAlign::Middle,
+    )?;
     Ok(at.0 + 26 + super::text::text_width(label, &f)? as i32 + 28)
 }
 
@@ -169,25 +214,59 @@ pub fn sobol_chart(title: &str, subtitle: &str, bars: &[SobolBar], path: &Path) 
         let mut next = legend_swatch(&body, (frame.left, 14), FIRST_ORDER, "first order S1")?;
         next = legend_swatch(&body, (next, 14), TOTAL_ORDER, "total order ST")?;
         let f = Font::regular(14.0, style::SUBTLE);
-        draw_text(&body, "whiskers: bootstrap CI", &f, (next, 14), HAlign::Left, VAlign::Middle)?;
-        frame.axes(&body, &[], &yt, "", "Sobol index (share of output variance)")?;
+        draw_text(
+            &body,
+            "whiskers: bootstrap CI",
+            &f,
+            (next, 14),
+            HAlign::Left,
+            VAlign::Middle,
+        )?;
+        frame.axes(
+            &body,
+            &[],
+            &yt,
+            "",
+            "Sobol index (share of output variance)",
+        )?;
         let label = Font::regular(15.0, style::TEXT);
+        let slot = (frame.right - frame.left) as f64 / n;
+        let mut widest = 0;
+        for b in bars {
+            widest = widest.max(super::text::text_width(&b.factor, &label)?);
+        }
+        let stagger = f64::from(widest) > slot - 8.0;
         for (i, b) in bars.iter().enumerate() {
             let x = i as f64;
             for (k, (v, c), color) in [(0, b.s1, FIRST_ORDER), (1, b.st, TOTAL_ORDER)] {
                 let x0 = x + 0.14 + 0.36 * f64::from(k);
                 let (a, base) = (frame.px(x0, v), frame.px(x0 + 0.34, 0.0));
-                body.draw(&Rectangle::new([(a.0, a.1), (base.0, base.1)], color.filled()))?;
+                body.draw(&Rectangle::new(
+                    [(a.0, a.1), (base.0, base.1)],
+                    color.filled(),
+                ))?;
                 let mid = x0 + 0.17;
                 let (p, q) = (frame.px(mid, v - c), frame.px(mid, v + c));
                 let ink = style::REFERENCE.stroke_width(2);
                 body.draw(&PathElement::new(vec![p, q], ink))?;
                 for end in [p, q] {
-                    body.draw(&PathElement::new(vec![(end.0 - 6, end.1), (end.0 + 6, end.1)], ink))?;
+                    body.draw(&PathElement::new(
+                        vec![(end.0 - 6, end.1), (end.0 + 6, end.1)],
+                        ink,
+                    ))?;
                 }
             }
             let (cx, _) = frame.px(x + 0.5, 0.0);
-            draw_text(&body, &b.factor, &label, (cx, frame.bottom + 10), HAlign::Center, VAlign::Top)?;
+            // Long names would collide: stagger every other one a line down.
+            let dy = if stagger && i % 2 == 1 { 24 } else { 0 };
+            draw_text(
+                &body,
+                &b.factor,
+                &label,
+                (cx, frame.bottom + 10 + dy),
+                HAlign::Center,
+                VAlign::Top,
+            )?;
         }
         Ok(())
     })?;
@@ -197,7 +276,12 @@ pub fn sobol_chart(title: &str, subtitle: &str, bars: &[SobolBar], path: &Path) 
 /// Morris μ* (x) against σ (y), one labelled point per factor, with μ*'s
 /// CI as a horizontal whisker and the line σ = μ* (above it, effects vary
 /// in sign or size across the space: non-linearity or interactions).
-pub fn morris_chart(title: &str, subtitle: &str, points: &[MorrisPoint], path: &Path) -> Result<()> {
+pub fn morris_chart(
+    title: &str,
+    subtitle: &str,
+    points: &[MorrisPoint],
+    path: &Path,
+) -> Result<()> {
     let (w, h) = (1200u32, 800u32);
     let bytes = render_png_bytes(path, (w, h), |root| {
         let body = header(root, title, subtitle, &[])?;
@@ -218,7 +302,13 @@ pub fn morris_chart(title: &str, subtitle: &str, points: &[MorrisPoint], path: &
             x,
             y,
         };
-        frame.axes(&body, &xt, &yt, "μ* (mean absolute elementary effect)", "σ (spread of the effects)")?;
+        frame.axes(
+            &body,
+            &xt,
+            &yt,
+            "μ* (mean absolute elementary effect)",
+            "σ (spread of the effects)",
+        )?;
         let end = frame.x.end.min(frame.y.end);
         body.draw(&PathElement::new(
             vec![frame.px(0.0, 0.0), frame.px(end, end)],
@@ -226,7 +316,14 @@ pub fn morris_chart(title: &str, subtitle: &str, points: &[MorrisPoint], path: &
         ))?;
         let f = Font::regular(14.0, style::SUBTLE);
         let (lx, ly) = frame.px(end, end);
-        draw_text(&body, "σ = μ*", &f, (lx - 6, ly + 6), HAlign::Right, VAlign::Top)?;
+        draw_text(
+            &body,
+            "σ = μ*",
+            &f,
+            (lx - 6, ly + 6),
+            HAlign::Right,
+            VAlign::Top,
+        )?;
         let label = Font::regular(15.0, style::TEXT);
         for p in points {
             let (a, b) = (
@@ -237,7 +334,14 @@ pub fn morris_chart(title: &str, subtitle: &str, points: &[MorrisPoint], path: &
             let c = frame.px(p.mu_star.0, p.sigma);
             body.draw(&Circle::new(c, 6, FIRST_ORDER.filled()))?;
             body.draw(&Circle::new(c, 6, style::TEXT.stroke_width(1)))?;
-            draw_text(&body, &p.factor, &label, (c.0 + 10, c.1 - 4), HAlign::Left, VAlign::Middle)?;
+            draw_text(
+                &body,
+                &p.factor,
+                &label,
+                (c.0 + 10, c.1 - 4),
+                HAlign::Left,
+                VAlign::Middle,
+            )?;
         }
         Ok(())
     })?;
@@ -267,7 +371,13 @@ pub fn prim_chart(
             x,
             y,
         };
-        frame.axes(&body, &xt, &yt, "coverage (share of all cases inside the box)", "density (share of the box's runs that are cases)")?;
+        frame.axes(
+            &body,
+            &xt,
+            &yt,
+            "coverage (share of all cases inside the box)",
+            "density (share of the box's runs that are cases)",
+        )?;
         let pts: Vec<(i32, i32)> = trajectory.iter().map(|&(c, d)| frame.px(c, d)).collect();
         body.draw(&PathElement::new(pts.clone(), TOTAL_ORDER.stroke_width(2)))?;
         for p in &pts {
@@ -278,7 +388,14 @@ pub fn prim_chart(
             let (c, d) = trajectory[chosen];
             let f = Font::bold(15.0, style::TEXT);
             let text = format!("chosen box (step {chosen}): coverage {c:.2}, density {d:.2}");
-            draw_text(&body, &text, &f, (p.0 + 14, p.1 - 16), HAlign::Left, VAlign::Middle)?;
+            draw_text(
+                &body,
+                &text,
+                &f,
+                (p.0 + 14, p.1 - 16),
+                HAlign::Left,
+                VAlign::Middle,
+            )?;
         }
         Ok(())
     })?;

@@ -111,7 +111,8 @@ pub fn parse_case(s: &str) -> Result<Case> {
         ))
     })?;
     let outcome = outcome_key(s[..at].trim()).map_err(|e| Error::Usage(format!("--where: {e}")))?;
-    let condition = Condition::parse(&s[at..]).map_err(|e| Error::Usage(format!("--where: {e}")))?;
+    let condition =
+        Condition::parse(&s[at..]).map_err(|e| Error::Usage(format!("--where: {e}")))?;
     Ok(Case {
         outcome,
         condition,
@@ -381,7 +382,12 @@ fn missing_warning(not_ok: &[(String, RunStatus, String)], total: usize) -> Stri
 /// The lever settings of a Sobol/Morris sweep: `(label, combination index)`.
 fn lever_combos(plan: &PlanFile, s: &PlanStudy) -> Vec<(String, usize)> {
     let per = s.points_per_combo.max(1);
-    let combos = plan.runs.iter().map(|r| r.point / per + 1).max().unwrap_or(1);
+    let combos = plan
+        .runs
+        .iter()
+        .map(|r| r.point / per + 1)
+        .max()
+        .unwrap_or(1);
     (0..combos)
         .map(|c| {
             let label = plan

@@ -76,7 +76,11 @@ pub(crate) fn write(out: &Path, page: &Page<'_>) -> Result<()> {
             error: csv_text(e),
         })
         .collect();
-    write_csv(&out.join("runs_not_ok.csv"), &rows)?;
+    if rows.is_empty() {
+        write_atomic(&out.join("runs_not_ok.csv"), b"run_id,status,error\n")?;
+    } else {
+        write_csv(&out.join("runs_not_ok.csv"), &rows)?;
+    }
     let mut body = intro(page);
     for s in page.sections {
         body += &match &s.finding {
@@ -85,14 +89,20 @@ pub(crate) fn write(out: &Path, page: &Page<'_>) -> Result<()> {
             Finding::Prim(r, cols) => prim_section(out, page, s, r, cols)?,
         };
     }
-    let title = format!("Sensitivity of sweep {} ({})", page.plan.name, page.method.as_str());
+    let title = format!(
+        "Sensitivity of sweep {} ({})",
+        page.plan.name,
+        page.method.as_str()
+    );
     write_html_page(&out.join(ANALYSIS_HTML), &title, &body)
 }
 
 fn intro(page: &Page<'_>) -> String {
     let mut h = String::new();
     let total = page.plan.runs.len();
-    let design = page.study.map_or(page.plan.design.as_str(), |s| s.kind.as_str());
+    let design = page
+        .study
+        .map_or(page.plan.design.as_str(), |s| s.kind.as_str());
     let _ = writeln!(
         h,
         "<p>Sweep <code>{}</code>, {design} design: {} of {total} runs finished.</p>",
@@ -147,11 +157,33 @@ fn heading(s: &Section) -> String {
         t => format!("after quarter {t}"),
     };
     let label = crate::catalogue::metric(metric).label_in(scope);
-    let mut h = format!("{} {when} (<code>{}</code>)", escape_html(&label), escape_html(&s.outcome));
+    let mut h = format!(
+        "{} {when} (<code>{}</code>)",
+        escape_html(&label),
+        escape_html(&s.outcome)
+    );
     if !s.levers.is_empty() {
         h += &format!(" at {}", escape_html(&s.levers));
     }
     h
+}
+
+/// The outcome in words: "Frontier gap … after quarter 39".
+fn plain(outcome: &str) -> String {
+    let mut parts = outcome.splitn(3, '@');
+    let (metric, scope, when) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("world"),
+        parts.next().unwrap_or("last"),
+    );
+    let when = match when {
+        "last" => "at the end of the run".to_string(),
+        t => format!("after quarter {t}"),
+    };
+    format!(
+        "{} {when}",
+        crate::catalogue::metric(metric).label_in(scope)
+    )
 }
 
 fn img(file: &str, alt: &str) -> String {
@@ -172,7 +204,10 @@ fn sobol_section(
     r: &crate::analysis::SobolResult,
 ) -> Result<String> {
     write_csv(&out.join(format!("{}.csv", s.stem)), &r.indices)?;
-    write_csv(&out.join(format!("{}_convergence.csv", s.stem)), &r.convergence)?;
+    write_csv(
+        &out.join(format!("{}_convergence.csv", s.stem)),
+        &r.convergence,
+    )?;
     if !r.second_order.is_empty() {
         write_csv(&out.join(format!("{}_s2.csv", s.stem)), &r.second_order)?;
     }
@@ -185,7 +220,7 @@ fn sobol_section(
             st: (i.st, i.st_conf),
         })
         .collect();
-    let title = format!("Which assumptions drive {}?", s.outcome);
+    let title = format!("What drives: {}?", plain(&s.outcome));
     let sub = format!(
         "Sobol indices, sweep {} · {} of {} Saltelli blocks complete{}",
         page.plan.name,
@@ -263,7 +298,7 @@ fn morris_section(
             sigma: m.sigma,
         })
         .collect();
-    let title = format!("Which assumptions move {}?", s.outcome);
+    let title = format!("What moves: {}?", plain(&s.outcome));
     let sub = format!(
         "Morris screening, sweep {} · effects per unit of each factor's sampled range{}",
         page.plan.name,
@@ -326,13 +361,23 @@ fn prim_section(
         &out.join("prim_box.toml"),
         box_sweep(page, case, r, cols).as_bytes(),
     )?;
-    let pts: Vec<(f64, f64)> = r.trajectory.iter().map(|t| (t.coverage, t.density)).collect();
+    let pts: Vec<(f64, f64)> = r
+        .trajectory
+        .iter()
+        .map(|t| (t.coverage, t.density))
+        .collect();
     let title = format!("Where does {} hold?", case.text);
     let sub = format!(
         "PRIM peeling trajectory, sweep {} · {} of {} usable runs are cases · {} runs left out (missing or failed)",
         page.plan.name, r.positives, r.runs_used, r.runs_missing
     );
-    prim_chart(&title, &sub, &pts, r.chosen.step, &out.join(CHARTS).join("prim.png"))?;
+    prim_chart(
+        &title,
+        &sub,
+        &pts,
+        r.chosen.step,
+        &out.join(CHARTS).join("prim.png"),
+    )?;
     let mut h = format!("<h2>Scenario discovery: {}</h2>\n", escape_html(&case.text));
     h += &img("prim.png", &title);
     let _ = writeln!(
@@ -408,8 +453,14 @@ fn box_sweep(page: &Page<'_>, case: &Case, r: &PrimResult, cols: &[Column]) -> S
         page.plan.name
     );
     let study = page.study;
-    let _ = writeln!(s, "name = {}", quote(&format!("{}_prim_box", page.plan.name)));
-    let base = study.map_or("CHANGE-ME: the base config of the sweep", |st| st.base.as_str());
+    let _ = writeln!(
+        s,
+        "name = {}",
+        quote(&format!("{}_prim_box", page.plan.name))
+    );
+    let base = study.map_or("CHANGE-ME: the base config of the sweep", |st| {
+        st.base.as_str()
+    });
     let _ = writeln!(s, "base = {}", quote(base));
     let _ = writeln!(s, "replicates = {}", study.map_or(1, |st| st.replicates));
     let _ = writeln!(s, "master_seed = {}", study.map_or(1, |st| st.master_seed));
@@ -439,7 +490,12 @@ fn box_sweep(page: &Page<'_>, case: &Case, r: &PrimResult, cols: &[Column]) -> S
                 // A listed numeric axis: keep the listed values inside the box.
                 let mut vals: Vec<String> = Vec::new();
                 for run in &page.plan.runs {
-                    let k = page.plan.parameters.iter().position(|q| q == p).unwrap_or(0);
+                    let k = page
+                        .plan
+                        .parameters
+                        .iter()
+                        .position(|q| q == p)
+                        .unwrap_or(0);
                     let v = &run.values[k];
                     let inside = v.parse::<f64>().is_ok_and(|x| (l.min..=l.max).contains(&x));
                     if inside && !vals.contains(v) {
@@ -449,7 +505,12 @@ fn box_sweep(page: &Page<'_>, case: &Case, r: &PrimResult, cols: &[Column]) -> S
                 let _ = writeln!(s, "values = [{}]", vals.join(", "));
             }
             None => {
-                let _ = writeln!(s, "range = [{}, {}]", format_float(l.min), format_float(l.max));
+                let _ = writeln!(
+                    s,
+                    "range = [{}, {}]",
+                    format_float(l.min),
+                    format_float(l.max)
+                );
             }
         }
     }
@@ -497,7 +558,11 @@ fn factor_toml(f: &Factor, limits: Option<(f64, f64)>) -> String {
                 })
                 .map(|v| v.to_toml())
                 .collect();
-            let _ = writeln!(s, "distribution = \"discrete\"\nvalues = [{}]", kept.join(", "));
+            let _ = writeln!(
+                s,
+                "distribution = \"discrete\"\nvalues = [{}]",
+                kept.join(", ")
+            );
         }
         Distribution::Triangular { min, mode, max } if limits.is_none() => {
             let _ = writeln!(

@@ -34,9 +34,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::saltelli::block_len;
-use crate::analysis::uncertainty::{
-    DiscreteValue, Distribution, Factor, UncertaintySpec, DUMMY,
-};
+use crate::analysis::uncertainty::{DiscreteValue, Distribution, Factor, UncertaintySpec, DUMMY};
 use crate::analysis::{sobol_seq, DesignKind};
 use crate::error::{Error, Result};
 use crate::layout;
@@ -104,7 +102,12 @@ pub(crate) fn validate_design(raw: Option<RawDesign>, file: &str) -> Result<(Des
         ));
     }
     let need = |key: &str, v: Option<i64>, range: &str| {
-        v.ok_or_else(|| err(key, format!("kind = \"{kind}\" needs `{key}`; allowed {range}")))
+        v.ok_or_else(|| {
+            err(
+                key,
+                format!("kind = \"{kind}\" needs `{key}`; allowed {range}"),
+            )
+        })
     };
     let common = raw.common_seeds.unwrap_or(true);
     let design = match kind {
@@ -278,7 +281,12 @@ pub fn column_paths(spec: &SweepSpec) -> Vec<Option<&str>> {
     spec.parameters
         .iter()
         .map(|p| Some(p.path.as_str()))
-        .chain(spec.uncertainty.levers.iter().map(|l| Some(l.path.as_str())))
+        .chain(
+            spec.uncertainty
+                .levers
+                .iter()
+                .map(|l| Some(l.path.as_str())),
+        )
         .chain(spec.uncertainty.factors.iter().map(|f| f.path.as_deref()))
         .collect()
 }
@@ -353,7 +361,9 @@ impl PlanFactor {
                 (Some([*min, *max]), None, None)
             }
             Distribution::Triangular { min, mode, max } => (Some([*min, *max]), Some(*mode), None),
-            Distribution::Discrete(v) => (None, None, Some(v.iter().map(|x| x.to_toml()).collect())),
+            Distribution::Discrete(v) => {
+                (None, None, Some(v.iter().map(|x| x.to_toml()).collect()))
+            }
         };
         PlanFactor {
             name: f.name.clone(),
@@ -429,7 +439,12 @@ impl PlanStudy {
             points_per_combo: inner_points(spec) as usize,
             common_seeds: spec.common_seeds && design_kind(spec.design).is_some(),
             first_factor: spec.parameters.len() + spec.uncertainty.levers.len(),
-            factors: spec.uncertainty.factors.iter().map(PlanFactor::of).collect(),
+            factors: spec
+                .uncertainty
+                .factors
+                .iter()
+                .map(PlanFactor::of)
+                .collect(),
             master_seed: spec.master_seed,
             base: base.display().to_string(),
             sets: spec.sets.clone(),

@@ -212,7 +212,11 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
             runs: selected.clone(),
             ..prepared.plan.clone()
         };
-        let states: Vec<RunOnDisk> = part.runs.iter().map(|r| summary::run_state(&out, r)).collect();
+        let states: Vec<RunOnDisk> = part
+            .runs
+            .iter()
+            .map(|r| summary::run_state(&out, r))
+            .collect();
         let suffix = format!("-shard-{}-of-{}", s.index + 1, s.count);
         table::write_parquet(&out, &part, &states, &suffix)?;
         return match failed {

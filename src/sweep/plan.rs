@@ -34,9 +34,9 @@ use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::layout;
 
+use super::design;
 #[cfg(test)]
 use super::spec::*;
-use super::design;
 use super::spec::{
     interpolate, number_literal, stepped_values, Design, Domain, Literal, Outcome, OutcomeTick,
     RangeSpec, SweepSpec, SEED_KEY,
@@ -411,9 +411,14 @@ impl PlanFile {
                 path: l.path.clone(),
                 discrete: true,
             }))
-            .chain(spec.uncertainty.factors.iter().map(|f| PlanParameter {
-                path: f.path.clone().unwrap_or_else(|| design::DUMMY_COLUMN.into()),
-                discrete: false,
+            .chain(spec.uncertainty.factors.iter().map(|f| {
+                PlanParameter {
+                    path: f
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| design::DUMMY_COLUMN.into()),
+                    discrete: false,
+                }
             }))
             .collect();
         PlanFile {

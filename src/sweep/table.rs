@@ -87,7 +87,12 @@ pub fn series_rows(plan: &PlanFile, states: &[RunOnDisk]) -> Vec<SeriesRow> {
 
 /// Write `summary.parquet` and `series.parquet` into `dir`, with `suffix`
 /// before the extension (a shard writes `-shard-2-of-3`; the whole sweep none).
-pub fn write_parquet(dir: &Path, plan: &PlanFile, states: &[RunOnDisk], suffix: &str) -> Result<()> {
+pub fn write_parquet(
+    dir: &Path,
+    plan: &PlanFile,
+    states: &[RunOnDisk],
+    suffix: &str,
+) -> Result<()> {
     let name = |file: &str| {
         let (stem, ext) = file.rsplit_once('.').unwrap_or((file, "parquet"));
         dir.join(format!("{stem}{suffix}.{ext}"))
