@@ -248,7 +248,11 @@ fn sweep_folder_parquet_loads_in_pyarrow_pandas_and_duckdb() {
     assert!(ok.success());
     std::fs::remove_dir_all(out.join("runs/p1-r0")).unwrap();
     let merged = Command::new(bin).arg("merge").arg(&out).output().unwrap();
-    assert_eq!(merged.status.code(), Some(1), "a missing run makes merge exit 1");
+    assert_eq!(
+        merged.status.code(),
+        Some(1),
+        "a missing run makes merge exit 1"
+    );
     let (runs, outcomes) = (4, 3);
     // Series: 3 distinct (metric, scope) pairs x 6 ticks for each of the 3 finished runs.
     let series_rows = 3 * 3 * 6;

@@ -210,7 +210,7 @@ pub fn analyze(opts: &AnalyzeOptions) -> Result<()> {
     let boot = |k: u64| Bootstrap {
         resamples: opts.resamples,
         confidence: 0.95,
-        seed: crate::rng::derive_seed(0x616E_616C_797A_65, &[k]), // "analyze"
+        seed: crate::rng::derive_seed(0x0061_6E61_6C79_7A65, &[k]), // "analyze"
     };
     let mut sections = Vec::new();
     match (method, &study) {
