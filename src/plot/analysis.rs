@@ -338,7 +338,7 @@ pub fn morris_chart(
                 &body,
                 &p.factor,
                 &label,
-                (c.0 + 10, c.1 - 4),
+                (c.0 + 10, c.1 - 14),
                 HAlign::Left,
                 VAlign::Middle,
             )?;

@@ -255,18 +255,29 @@ fn sobol_section(
             num(i.st_conf)
         );
     }
-    h += "</table>\n<p>Convergence (indices on the first N/4, N/2 and N blocks):</p>\n\
-          <table><tr><th>N</th><th>blocks used</th><th>factor</th><th>S1</th><th>ST</th></tr>\n";
-    for c in &r.convergence {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.n,
-            c.blocks_used,
-            escape_html(&c.factor),
-            num(c.s1),
-            num(c.st)
-        );
+    h += "</table>\n<p>Convergence: the indices on the first N/4, N/2 and N blocks \
+          (still moving between N/2 and N: raise N).</p>\n<table><tr><th>factor</th>";
+    let ns: Vec<usize> = {
+        let mut v: Vec<usize> = r.convergence.iter().map(|c| c.n).collect();
+        v.dedup();
+        v
+    };
+    for which in ["S1", "ST"] {
+        for n in &ns {
+            let _ = write!(h, "<th>{which} (N={n})</th>");
+        }
+    }
+    h += "</tr>\n";
+    for i in &r.indices {
+        let _ = write!(h, "<tr><td>{}</td>", escape_html(&i.factor));
+        for pick in [0, 1] {
+            for n in &ns {
+                let c = r.convergence.iter().find(|c| c.n == *n && c.factor == i.factor);
+                let v = c.map_or(f64::NAN, |c| if pick == 0 { c.s1 } else { c.st });
+                let _ = write!(h, "<td>{}</td>", num(v));
+            }
+        }
+        h += "</tr>\n";
     }
     h += "</table>\n";
     let _ = writeln!(
