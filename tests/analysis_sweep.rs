@@ -172,6 +172,13 @@ fn sobol_sweep_analyses_whole_partial_and_refuses_when_too_few() {
         err.contains("too few usable runs") && err.contains("Saltelli blocks"),
         "{err}"
     );
+    // Resuming the sweep reruns exactly the removed runs; the analysis is whole again.
+    sweep(&file, &out);
+    let (code, err) = analyze(&out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let html = fs::read_to_string(a.join("analysis.html")).unwrap();
+    assert!(html.contains("16 of 16 Saltelli blocks"));
     // Bad requests: exit 2 before anything is computed.
     let (code, err) = analyze(&out, &["--method", "morris"]);
     assert_eq!(code, 2);

@@ -272,7 +272,10 @@ fn sobol_section(
         let _ = write!(h, "<tr><td>{}</td>", escape_html(&i.factor));
         for pick in [0, 1] {
             for n in &ns {
-                let c = r.convergence.iter().find(|c| c.n == *n && c.factor == i.factor);
+                let c = r
+                    .convergence
+                    .iter()
+                    .find(|c| c.n == *n && c.factor == i.factor);
                 let v = c.map_or(f64::NAN, |c| if pick == 0 { c.s1 } else { c.st });
                 let _ = write!(h, "<td>{}</td>", num(v));
             }
