@@ -59,6 +59,14 @@ pub const SUMMARY: &str = "summary.csv";
 pub const FAILURES: &str = "failures.csv";
 /// Per-tick bands across replicates.
 pub const BANDS: &str = "bands.csv";
+/// One row per (run, outcome) of a sweep, parameters joined (Parquet).
+pub const SUMMARY_PARQUET: &str = "summary.parquet";
+/// The outcomes' time series of every finished run, long form (Parquet).
+pub const SERIES_PARQUET: &str = "series.parquet";
+/// Default folder of `airace analyze` inside a sweep folder.
+pub const ANALYSIS_DIR: &str = "analysis";
+/// The page of `airace analyze` (its folder's marker file).
+pub const ANALYSIS_HTML: &str = "analysis.html";
 /// Headline outcomes of a scenario set.
 pub const SCENARIOS_CSV: &str = "scenarios.csv";
 /// The README table of a scenario set.
@@ -230,6 +238,8 @@ pub enum FolderWork<'a> {
     Compare,
     /// An `airace validate` folder.
     Validate,
+    /// An `airace analyze` folder.
+    Analysis,
 }
 
 /// The one folder rule every command that writes a folder obeys: it writes
@@ -324,6 +334,7 @@ fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<boo
         }
         FolderWork::Compare => dir.join(COMPARE_HTML).is_file(),
         FolderWork::Validate => dir.join(VALIDATION_CSV).is_file(),
+        FolderWork::Analysis => dir.join(ANALYSIS_HTML).is_file(),
     })
 }
 

@@ -213,3 +213,59 @@ fn parquet_loads_in_pyarrow_pandas_and_duckdb() {
     .unwrap();
     run_check(&py, dir.path());
 }
+
+/// A real sweep folder (a tiny grid with a dummy, one run removed as if the
+/// sweep had been killed, then `merge`d): its `summary.parquet` loads in
+/// pyarrow, pandas and DuckDB with exactly one row per (run, outcome), the
+/// missing run's values null; `series.parquet` with one row per (run, tick,
+/// scope, metric).
+#[test]
+fn sweep_folder_parquet_loads_in_pyarrow_pandas_and_duckdb() {
+    let t = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/tiny.toml");
+    let sweep = t.path().join("pq.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = {:?}\nmaster_seed = 5\nreplicates = 2\n\
+             sets = [\"firms.count=300\", \"run.ticks=6\"]\n\
+             [[parameters]]\npath = \"policy.us.export[H200_CN].rule\"\nvalues = [\"ban\", \"allow\"]\n\
+             [uncertainty]\ndummy = true\n\
+             [[outcomes]]\nmetric = \"frontier_gap_months\"\n\
+             [[outcomes]]\nmetric = \"adoption_share\"\nscope = \"CN\"\ntick = 3\n\
+             [[outcomes]]\nmetric = \"adoption_share\"\nscope = \"US\"\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    let bin = env!("CARGO_BIN_EXE_airace");
+    let ok = Command::new(bin)
+        .args(["sweep", sweep.to_str().unwrap(), "--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    std::fs::remove_dir_all(out.join("runs/p1-r0")).unwrap();
+    let merged = Command::new(bin).arg("merge").arg(&out).output().unwrap();
+    assert_eq!(
+        merged.status.code(),
+        Some(1),
+        "a missing run makes merge exit 1"
+    );
+    let (runs, outcomes) = (4, 3);
+    // Series: 3 distinct (metric, scope) pairs x 6 ticks for each of the 3 finished runs.
+    let series_rows = 3 * 3 * 6;
+    let Some(py) = python() else { return };
+    std::fs::write(
+        out.join("summary.json"),
+        json!({"rows": runs * outcomes, "runs": runs, "outcomes": outcomes}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        out.join("series.json"),
+        json!({ "rows": series_rows }).to_string(),
+    )
+    .unwrap();
+    run_check(&py, &out);
+}

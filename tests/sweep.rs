@@ -52,6 +52,13 @@ fn summary_is_byte_identical_for_any_jobs() {
     let summary = read(&a.join("summary.csv"));
     assert_eq!(summary, read(&b.join("summary.csv")));
     assert_eq!(read(&a.join("bands.csv")), read(&b.join("bands.csv")));
+    for pq in ["summary.parquet", "series.parquet"] {
+        let bytes = |d: &Path| fs::read(d.join(pq)).unwrap();
+        assert!(
+            bytes(&a) == bytes(&b),
+            "{pq} differs between --jobs 1 and 4"
+        );
+    }
     // Header, then one row per run in run-id order, all finished.
     let lines: Vec<&str> = summary.lines().collect();
     assert_eq!(lines.len(), 1 + 18, "{summary}");

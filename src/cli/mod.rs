@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use airace::error::Result;
 
+mod analyze;
 pub mod args;
 mod plot;
 mod resume;
@@ -48,6 +49,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Write (and optionally submit) a Slurm job array for a sweep.
     Slurm(sweep::SlurmArgs),
+    /// Which assumptions drive the answer: Sobol, Morris or PRIM on a sweep folder.
+    Analyze(analyze::AnalyzeArgs),
     /// Run the baseline and every policy scenario with replicates, and compare them.
     Scenarios(scenarios::ScenariosArgs),
     /// Replay 2023-2025 (configs/history.toml) and score the model against observed figures.
@@ -70,6 +73,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Slurm(a) => sweep::slurm(a),
+        Command::Analyze(a) => analyze::execute(a),
         Command::Scenarios(a) => scenarios::execute(a),
         Command::Validate(a) => validate::execute(a),
     }

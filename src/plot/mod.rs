@@ -12,6 +12,8 @@
 //! This layer draws and nothing else: it never reads a folder and never
 //! writes HTML. `crate::render` reads the inputs and assembles pages.
 
+/// Sobol bars, the Morris plane and PRIM's trade-off (`airace analyze`).
+pub mod analysis;
 mod axis;
 mod bands;
 mod canvas;

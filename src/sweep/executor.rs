@@ -17,8 +17,9 @@ use rayon::prelude::*;
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::io::manifest::sha256_hex;
+use crate::io::manifest::Manifest;
 use crate::io::timeseries::Timeseries;
-use crate::layout::{self, TIMESERIES};
+use crate::layout::{self, OUTCOMES, TIMESERIES};
 use crate::progress::Progress;
 use crate::run;
 use crate::simulation::{seeded, with_threads, Simulation};
@@ -182,7 +183,7 @@ fn try_run(rd: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> Result<
         return Ok(RunAction::Skipped);
     }
     clear_dir(rd)?;
-    simulate_into(rd, plan, run, config)?;
+    simulate_into(rd, plan, run, config, keeps_runs(&opts.source))?;
     Ok(RunAction::Done)
 }
 
@@ -205,23 +206,53 @@ fn clear_dir(rd: &Path) -> Result<()> {
 
 /// Simulate in the current (sweep) pool, then write outcomes and the run
 /// folder, manifest last. The time series is dropped on return.
-fn simulate_into(rd: &Path, plan: &PlanFile, run: &Run, config: Config) -> Result<()> {
+fn simulate_into(
+    rd: &Path,
+    plan: &PlanFile,
+    run: &Run,
+    config: Config,
+    keep_runs: bool,
+) -> Result<()> {
     let started = Instant::now();
     let mut sim = Simulation::new(config);
     sim.run_to_end(|_| Ok(()))?;
     let outcomes = summary::extract(plan, run, &sim.timeseries)?;
     summary::write_outcomes(rd, &outcomes)?;
     let threads = rayon::current_num_threads();
-    run::write_run_dir(
-        rd,
-        &sim.config,
-        &sim.timeseries,
+    if keep_runs {
+        run::write_run_dir(
+            rd,
+            &sim.config,
+            &sim.timeseries,
+            threads,
+            started,
+            true,
+            None,
+        )?;
+        return Ok(());
+    }
+    // Only the outcomes (a few KB) and a manifest that lists them: the
+    // manifest still marks the run finished and pins its config and seed.
+    let config_toml = config::to_toml(&sim.config);
+    let mut manifest = Manifest::new_for_build(
+        &sim.config.name,
+        &config_toml,
+        sim.config.run.seed,
+        sim.config.run.ticks,
         threads,
-        started,
-        true,
-        None,
-    )?;
-    Ok(())
+    );
+    manifest.add_file(rd, OUTCOMES)?;
+    manifest.wall_time_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    layout::write_manifest(rd, &manifest)
+}
+
+/// Whether runs of this source keep their full folders: a sweep's
+/// `keep_runs` (default false); scenario sets always do.
+fn keeps_runs(source: &Source<'_>) -> bool {
+    match source {
+        Source::Sweep(spec) => spec.keep_runs,
+        Source::Overlays { .. } => true,
+    }
 }
 
 /// Whether Ctrl-C was pressed.

@@ -21,12 +21,16 @@
 //! report). A scenario set (`crate::scenarios`) is a plan whose points are
 //! overlay files, run by the same executor.
 
+pub mod analyze;
+mod analyze_page;
 pub mod charts;
+pub mod design;
 pub mod executor;
 pub mod plan;
 pub mod slurm;
 pub mod spec;
 pub mod summary;
+pub mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -82,6 +86,8 @@ pub struct Prepared {
     pub plan: PlanFile,
     /// The config of each design point (replicate 0), for the memory check.
     pub point_configs: Vec<config::Config>,
+    /// The design over `[uncertainty]` factors, recorded in `plan.json`.
+    pub study: Option<design::PlanStudy>,
 }
 
 impl Prepared {
@@ -103,10 +109,12 @@ pub fn prepare(path: &Path) -> Result<Prepared> {
     let spec = spec::load_sweep(path)?;
     let runs = plan::expand(&spec);
     let plan = PlanFile::new(&spec, &runs);
+    let study = design::PlanStudy::of(&spec);
     let mut prepared = Prepared {
         spec,
         plan,
         point_configs: Vec::new(),
+        study,
     };
     let file = path.display().to_string();
     let mut point_configs = Vec::new();
@@ -148,7 +156,9 @@ fn init_out_dir(out: &Path, prepared: &Prepared, force: bool) -> Result<()> {
     crate::layout::claim_folder(out, crate::layout::FolderWork::Sweep, force)?;
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
     crate::layout::remove_stale_temps(out);
-    prepared.plan.write_checked(out, force)?;
+    prepared
+        .plan
+        .write_checked_with(out, force, prepared.study.as_ref())?;
     let text = crate::io::read::read_bytes(&prepared.spec.file, crate::io::read::Cap::Config)?;
     write_atomic(&out.join(SWEEP_FILE), &text)
 }
@@ -197,6 +207,18 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         );
     }
     if let Some(s) = shard {
+        // This shard's runs as Parquet; `merge` writes the whole sweep's.
+        let part = PlanFile {
+            runs: selected.clone(),
+            ..prepared.plan.clone()
+        };
+        let states: Vec<RunOnDisk> = part
+            .runs
+            .iter()
+            .map(|r| summary::run_state(&out, r))
+            .collect();
+        let suffix = format!("-shard-{}-of-{}", s.index + 1, s.count);
+        table::write_parquet(&out, &part, &states, &suffix)?;
         return match failed {
             0 => Ok(()),
             n => Err(Error::Failed(format!(
@@ -218,6 +240,7 @@ pub(crate) fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
         .map(|r| summary::run_state(dir, r))
         .collect();
     let tally = summary::write_summary(dir, plan, &states)?;
+    table::write_parquet(dir, plan, &states, "")?;
     let status = status_line(plan, &tally);
     charts::render(dir, plan, &states, &status)?;
     if !tally.failed.is_empty() || !tally.missing.is_empty() {

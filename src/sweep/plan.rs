@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::layout;
 
+use super::design;
 #[cfg(test)]
 use super::spec::*;
 use super::spec::{
@@ -92,13 +93,22 @@ pub fn expand(spec: &SweepSpec) -> Vec<Run> {
     let point_width = digits(points.len().saturating_sub(1) as u64);
     let rep_width = digits(u64::from(spec.replicates.saturating_sub(1)));
     let mut runs = Vec::with_capacity(points.len() * spec.replicates as usize);
+    // Common random numbers: every run of a Saltelli block or Morris
+    // trajectory (at every lever setting) shares the block's seed.
+    let crn = design::design_kind(spec.design).filter(|_| spec.common_seeds);
+    let inner = design::inner_points(spec).max(1) as usize;
+    let d = spec.uncertainty.factors.len();
     for (point, values) in points.into_iter().enumerate() {
+        let seed_key = match crn {
+            Some(kind) => crate::analysis::crn_group(kind, d, point % inner),
+            None => point,
+        };
         for replicate in 0..spec.replicates {
             runs.push(Run {
                 run_id: format!("p{point:0point_width$}-r{replicate:0rep_width$}"),
                 point,
                 replicate,
-                seed: run_seed(spec.master_seed, point as u64, replicate),
+                seed: run_seed(spec.master_seed, seed_key as u64, replicate),
                 values: values.clone(),
             });
         }
@@ -110,11 +120,10 @@ pub fn expand(spec: &SweepSpec) -> Vec<Run> {
 /// `sets`, then the run's parameters (file order), then `run.seed=<seed>`.
 /// Later assignments win in the loader, so the seed can never be overridden.
 pub fn assignments(spec: &SweepSpec, run: &Run) -> Vec<String> {
-    let params = spec
-        .parameters
-        .iter()
+    let params = design::column_paths(spec)
+        .into_iter()
         .zip(&run.values)
-        .map(|(p, value)| format!("{}={value}", p.path));
+        .filter_map(|(p, value)| p.map(|p| format!("{p}={value}")));
     spec.sets
         .iter()
         .cloned()
@@ -123,41 +132,66 @@ pub fn assignments(spec: &SweepSpec, run: &Run) -> Vec<String> {
         .collect()
 }
 
-/// The parameter literals of every point, each in file order.
+/// The parameter literals of every point, each in column order
+/// ([`design::column_paths`]: parameters, levers, factors).
 fn point_values(spec: &SweepSpec) -> Vec<Vec<String>> {
-    let lhs_points = match spec.design {
-        Design::Grid => 1,
-        Design::Lhs { points } => points as usize,
-    };
-    // Per parameter: Ok(discrete literals) or Err(sampled literals by LHS row).
+    let inner = design::inner_points(spec) as usize;
+    // Per column: Ok(discrete literals) or Err(sampled literals by design row).
     let mut dim = 0u64;
-    let columns: Vec<std::result::Result<Vec<String>, Vec<String>>> = spec
+    let mut columns: Vec<std::result::Result<Vec<String>, Vec<String>>> = spec
         .parameters
         .iter()
         .map(|p| match &p.domain {
             Domain::Values(v) => Ok(v.iter().map(Literal::to_toml).collect()),
             Domain::Range(r) if r.steps.is_some() => Ok(stepped_values(r)),
             Domain::Range(r) => {
-                let unit = lhs_column(lhs_seed(spec.master_seed, dim), lhs_points);
+                let unit = lhs_column(lhs_seed(spec.master_seed, dim), inner);
                 dim += 1;
                 Err(unit.into_iter().map(|u| sampled_value(r, u)).collect())
             }
         })
         .collect();
+    for l in &spec.uncertainty.levers {
+        columns.push(Ok(l.values.iter().map(|v| v.to_toml()).collect()));
+    }
+    let rows = design::unit_rows(spec);
+    let first_factor = columns.len();
+    for (i, f) in spec.uncertainty.factors.iter().enumerate() {
+        let col = match (&rows, spec.design) {
+            (Some(rows), _) => rows.iter().map(|r| f.value_at(r[i]).to_toml()).collect(),
+            (None, Design::Lhs { .. }) => {
+                let unit = lhs_column(lhs_seed(spec.master_seed, dim), inner);
+                dim += 1;
+                unit.into_iter().map(|u| f.value_at(u).to_toml()).collect()
+            }
+            // A grid's dummy: filled in below, one stratum per grid point.
+            _ => Vec::new(),
+        };
+        columns.push(Err(col));
+    }
     let combos: usize = columns
         .iter()
         .filter_map(|c| c.as_ref().ok())
         .map(Vec::len)
         .product();
-    let mut points = Vec::with_capacity(combos * lhs_points);
+    let mut points = Vec::with_capacity(combos * inner);
     for combo in 0..combos {
         let digits = mixed_radix(combo, &columns);
-        for row in 0..lhs_points {
+        for row in 0..inner {
             let values = columns.iter().zip(&digits).map(|(c, &d)| match c {
                 Ok(list) => list[d].clone(),
-                Err(sampled) => sampled[row].clone(),
+                Err(sampled) => sampled.get(row).cloned().unwrap_or_default(),
             });
-            points.push(values.collect());
+            points.push(values.collect::<Vec<String>>());
+        }
+    }
+    if spec.design == Design::Grid {
+        for (i, f) in spec.uncertainty.factors.iter().enumerate() {
+            let unit = lhs_column(lhs_seed(spec.master_seed, dim), points.len());
+            dim += 1;
+            for (p, u) in points.iter_mut().zip(unit) {
+                p[first_factor + i] = f.value_at(u).to_toml();
+            }
         }
     }
     points
@@ -373,6 +407,19 @@ impl PlanFile {
                 path: p.path.clone(),
                 discrete: !matches!(&p.domain, Domain::Range(r) if r.steps.is_none()),
             })
+            .chain(spec.uncertainty.levers.iter().map(|l| PlanParameter {
+                path: l.path.clone(),
+                discrete: true,
+            }))
+            .chain(spec.uncertainty.factors.iter().map(|f| {
+                PlanParameter {
+                    path: f
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| design::DUMMY_COLUMN.into()),
+                    discrete: false,
+                }
+            }))
             .collect();
         PlanFile {
             version: FORMAT_VERSION,
@@ -380,6 +427,8 @@ impl PlanFile {
             design: match spec.design {
                 Design::Grid => "grid".into(),
                 Design::Lhs { .. } => "lhs".into(),
+                Design::Sobol { .. } => "sobol".into(),
+                Design::Morris { .. } => "morris".into(),
             },
             parameters,
             outcomes: spec.outcomes.iter().map(plan_outcome).collect(),
@@ -431,6 +480,18 @@ impl PlanFile {
     /// Write `dir/plan.json`, refusing (unless `force`) a folder that holds
     /// a different design; see [`PlanFile::same_design`].
     pub fn write_checked(&self, dir: &Path, force: bool) -> Result<()> {
+        self.write_checked_with(dir, force, None)
+    }
+
+    /// [`PlanFile::write_checked`], recording `study` (the design of a
+    /// sweep over `[uncertainty]` factors) under the key `study`, where
+    /// `airace analyze` reads it back ([`design::PlanStudy::read`]).
+    pub fn write_checked_with(
+        &self,
+        dir: &Path,
+        force: bool,
+        study: Option<&design::PlanStudy>,
+    ) -> Result<()> {
         if !force && dir.join(layout::PLAN).exists() {
             let old = PlanFile::read(dir)?;
             if !old.same_design(self) {
@@ -447,8 +508,17 @@ impl PlanFile {
                 )));
             }
         }
-        let mut json = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::output(&dir.join(layout::PLAN), std::io::Error::other(e)))?;
+        let out_err = |e| Error::output(&dir.join(layout::PLAN), std::io::Error::other(e));
+        /// The plan with its study record appended (field order kept).
+        #[derive(Serialize)]
+        struct WithStudy<'a> {
+            #[serde(flatten)]
+            plan: &'a PlanFile,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            study: Option<&'a design::PlanStudy>,
+        }
+        let doc = WithStudy { plan: self, study };
+        let mut json = serde_json::to_vec_pretty(&doc).map_err(out_err)?;
         json.push(b'\n');
         write_atomic(&dir.join(layout::PLAN), &json)
     }

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::analysis::uncertainty::UncertaintySpec;
 use crate::error::{Error, Result};
 use crate::math;
 
@@ -69,9 +70,12 @@ struct RawSweep {
     sets: Vec<String>,
     #[serde(default)]
     parameters: Vec<RawParameter>,
-    design: Option<RawDesign>,
+    design: Option<super::design::RawDesign>,
     #[serde(default)]
     outcomes: Vec<RawOutcome>,
+    uncertainty: Option<toml::Value>,
+    uncertainty_file: Option<String>,
+    keep_runs: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -83,13 +87,6 @@ struct RawParameter {
     log: Option<bool>,
     integer: Option<bool>,
     steps: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDesign {
-    kind: String,
-    points: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +124,17 @@ pub struct SweepSpec {
     pub design: Design,
     /// What the summariser reports per run; at least one.
     pub outcomes: Vec<Outcome>,
+    /// The `[uncertainty]` section (inline or from `uncertainty_file`):
+    /// factors the design samples, levers crossed like listed values, and
+    /// the optional `dummy` factor. Empty when the file has none.
+    pub uncertainty: UncertaintySpec,
+    /// Sobol and Morris designs only: every run of a Saltelli block or a
+    /// Morris trajectory shares its seed (common random numbers), so the
+    /// model's own noise cancels in the differences the estimators take.
+    pub common_seeds: bool,
+    /// Keep each run's full folder (time series, config); by default a run
+    /// folder holds only `outcomes.json` and `manifest.json` (a few KB).
+    pub keep_runs: bool,
 }
 
 /// One swept config key.
@@ -187,6 +195,22 @@ pub enum Design {
         /// Points in the hypercube (`1..=MAX_LHS_POINTS`).
         points: u32,
     },
+    /// A Saltelli design over the `[uncertainty]` factors (for Sobol
+    /// indices), crossed with the discrete axes.
+    Sobol {
+        /// Base sample size N, a power of two.
+        n: u32,
+        /// Add the BA rows needed for second-order indices.
+        second_order: bool,
+    },
+    /// Morris trajectories over the `[uncertainty]` factors, crossed with
+    /// the discrete axes.
+    Morris {
+        /// Number of trajectories r.
+        trajectories: u32,
+        /// Grid levels p (even).
+        levels: u32,
+    },
 }
 
 /// A quantity to summarise per run, read from `timeseries.csv`.
@@ -230,10 +254,7 @@ impl fmt::Display for Literal {
 impl SweepSpec {
     /// Number of parameter points (saturating), before replicates.
     pub fn point_count(&self) -> u64 {
-        let lhs = match self.design {
-            Design::Grid => 1,
-            Design::Lhs { points } => u64::from(points),
-        };
+        let lhs = super::design::inner_points(self);
         self.parameters
             .iter()
             .filter_map(|p| axis_len(&p.domain))
@@ -371,9 +392,12 @@ fn validate(raw: RawSweep, origin: &Path, file: &str) -> Result<SweepSpec> {
         return Err(err("master_seed", m));
     }
     let sets = validate_sets(raw.sets, file)?;
-    let design = validate_design(raw.design, file)?;
+    let (design, common_seeds) = super::design::validate_design(raw.design, file)?;
     let parameters = validate_parameters(raw.parameters, &sets, file)?;
-    check_design_fits(design, &parameters, file)?;
+    let uncertainty =
+        super::design::load_uncertainty(raw.uncertainty, raw.uncertainty_file, origin, file)?;
+    super::design::check_columns(&parameters, &sets, &uncertainty, file)?;
+    check_design_fits(design, &parameters, &uncertainty, file)?;
     let outcomes = validate_outcomes(raw.outcomes, file)?;
     let base = resolve_base(&raw.base, origin).map_err(|m| err("base", m))?;
     let spec = SweepSpec {
@@ -386,6 +410,9 @@ fn validate(raw: RawSweep, origin: &Path, file: &str) -> Result<SweepSpec> {
         parameters,
         design,
         outcomes,
+        uncertainty,
+        common_seeds,
+        keep_runs: raw.keep_runs.unwrap_or(false),
     };
     check_size(&spec, file)?;
     Ok(spec)
@@ -509,38 +536,6 @@ fn validate_sets(sets: Vec<String>, file: &str) -> Result<Vec<(String, String)>>
         out.push((entry, path));
     }
     Ok(out)
-}
-
-fn validate_design(raw: Option<RawDesign>, file: &str) -> Result<Design> {
-    let Some(raw) = raw else {
-        return Ok(Design::Grid);
-    };
-    let err = |key: &str, m: String| Error::config(file, key, m);
-    match (raw.kind.as_str(), raw.points) {
-        ("grid", None) => Ok(Design::Grid),
-        ("grid", Some(_)) => Err(err(
-            "design.points",
-            "applies only to kind = \"lhs\"; a grid's size follows from its values".into(),
-        )),
-        ("lhs", None) => Err(err(
-            "design.points",
-            format!("kind = \"lhs\" needs `points`; allowed 1..={MAX_LHS_POINTS}"),
-        )),
-        ("lhs", Some(n)) if (1..=i64::from(MAX_LHS_POINTS)).contains(&n) => {
-            Ok(Design::Lhs { points: n as u32 })
-        }
-        ("lhs", Some(n)) => Err(err(
-            "design.points",
-            format!("{n} points; allowed 1..={MAX_LHS_POINTS}"),
-        )),
-        (other, _) => Err(err(
-            "design.kind",
-            format!(
-                "unknown design `{other}`; allowed \"grid\" or \"lhs\"",
-                other = crate::io::quote::quote(other)
-            ),
-        )),
-    }
 }
 
 fn validate_parameters(
@@ -687,11 +682,17 @@ fn validate_range(p: &RawParameter, range: &[f64], prefix: &str, file: &str) -> 
     Ok(spec)
 }
 
-fn check_design_fits(design: Design, params: &[Parameter], file: &str) -> Result<()> {
+fn check_design_fits(
+    design: Design,
+    params: &[Parameter],
+    uncertainty: &UncertaintySpec,
+    file: &str,
+) -> Result<()> {
     let sampled = |p: &Parameter| matches!(p.domain, Domain::Range(RangeSpec { steps: None, .. }));
+    let real_factor = uncertainty.factors.iter().position(|f| !f.is_dummy());
     match design {
-        Design::Grid => match params.iter().position(sampled) {
-            Some(i) => Err(Error::config(
+        Design::Grid => match (params.iter().position(sampled), real_factor) {
+            (Some(i), _) => Err(Error::config(
                 file,
                 format!("parameters[{i}].range"),
                 format!(
@@ -699,15 +700,43 @@ fn check_design_fits(design: Design, params: &[Parameter], file: &str) -> Result
                      `values`, or sample it with [design] kind = \"lhs\""
                 ),
             )),
-            None => Ok(()),
+            (None, Some(i)) => Err(Error::config(
+                file,
+                format!("uncertainty.factors[{i}]"),
+                "a grid does not sample [uncertainty] factors; use [design] kind = \"lhs\", \
+                 \"sobol\" or \"morris\" (only `dummy = true` goes with a grid)",
+            )),
+            (None, None) => Ok(()),
         },
-        Design::Lhs { .. } if !params.iter().any(sampled) => Err(Error::config(
-            file,
-            "design.kind",
-            "\"lhs\" samples `range` parameters without `steps`, and there are none; \
-             use kind = \"grid\"",
-        )),
+        Design::Lhs { .. } if !params.iter().any(sampled) && uncertainty.factors.is_empty() => {
+            Err(Error::config(
+                file,
+                "design.kind",
+                "\"lhs\" samples `range` parameters without `steps` and [uncertainty] factors, \
+                 and there are none; use kind = \"grid\"",
+            ))
+        }
         Design::Lhs { .. } => Ok(()),
+        Design::Sobol { .. } | Design::Morris { .. } => {
+            if let Some(i) = params.iter().position(sampled) {
+                return Err(Error::config(
+                    file,
+                    format!("parameters[{i}].range"),
+                    "a sobol or morris design samples only [uncertainty] factors; move this \
+                     range to [[uncertainty.factors]] (with its distribution and source), or \
+                     give it `steps` to make it a lever crossed with the design",
+                ));
+            }
+            if uncertainty.factors.is_empty() {
+                return Err(Error::config(
+                    file,
+                    "uncertainty.factors",
+                    "a sobol or morris design needs at least one [[uncertainty.factors]] \
+                     (or `dummy = true`)",
+                ));
+            }
+            Ok(())
+        }
     }
 }
 

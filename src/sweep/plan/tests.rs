@@ -212,8 +212,12 @@ fn design_section_is_checked() {
         "design.points"
     );
     assert_eq!(
-        bad("", &format!("{r}[design]\nkind = \"sobol\"")).0,
+        bad("", &format!("{r}[design]\nkind = \"bogus\"")).0,
         "design.kind"
+    );
+    assert_eq!(
+        bad("", &format!("{r}[design]\nkind = \"sobol\"")).0,
+        "design.n"
     );
     assert_eq!(
         bad("", "[design]\nkind = \"grid\"\npoints = 3").0,
@@ -655,4 +659,92 @@ fn example_sweeps_parse_and_expand() {
         assert_eq!(spec.name, name);
         assert_eq!(expand(&spec).len() as u64, spec.run_count());
     }
+}
+
+const FACTORS: &str = "[uncertainty]\ndummy = true\n\
+    [[uncertainty.factors]]\nname = \"g\"\npath = \"chips[A].capacity_growth\"\n\
+    distribution = \"uniform\"\nrange = [0.2, 0.8]\nsource = \"s\"\n\
+    [[uncertainty.levers]]\npath = \"policy.rule\"\nvalues = [\"ban\", \"allow\"]\nsource = \"s\"\n";
+
+#[test]
+fn sobol_design_is_crossed_with_levers_with_common_seeds_per_block() {
+    let spec = ok("", &format!("[design]\nkind = \"sobol\"\nn = 8\n{FACTORS}"));
+    assert_eq!(
+        spec.design,
+        Design::Sobol {
+            n: 8,
+            second_order: false
+        }
+    );
+    assert!(spec.common_seeds && !spec.keep_runs);
+    // 2 lever settings x 8 blocks x (D + 2 = 4) rows.
+    let runs = expand(&spec);
+    assert_eq!(runs.len(), 2 * 8 * 4);
+    let rows = crate::analysis::SaltelliDesign::new(8, 2, false, super::design::design_seed(7))
+        .unwrap()
+        .rows;
+    for (k, run) in runs.iter().enumerate() {
+        // Columns: lever, then g, then the dummy; the lever varies slowest.
+        assert_eq!(run.values[0], if k < 32 { "\"ban\"" } else { "\"allow\"" });
+        let g: f64 = run.values[1].parse().unwrap();
+        assert!((g - (0.2 + 0.6 * rows[k % 32][0])).abs() < 1e-12);
+        let dummy: f64 = run.values[2].parse().unwrap();
+        assert_eq!(dummy, rows[k % 32][1]);
+        // Common seeds: a block (and the same block at the other lever setting) shares one.
+        assert_eq!(run.seed, runs[(k % 32) / 4 * 4].seed);
+    }
+    assert_ne!(runs[0].seed, runs[4].seed);
+    // The dummy reaches no config.
+    let a = assignments(&spec, &runs[3]);
+    assert_eq!(a.len(), 3, "{a:?}");
+    assert!(a[0].starts_with("policy.rule=") && a[1].starts_with("chips[A].capacity_growth="));
+    let plan = PlanFile::new(&spec, &runs);
+    assert_eq!(plan.design, "sobol");
+    let paths: Vec<&str> = plan.parameters.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["policy.rule", "chips[A].capacity_growth", "dummy"]);
+    let study = super::design::PlanStudy::of(&spec).unwrap();
+    assert_eq!((study.points_per_combo, study.first_factor), (32, 1));
+    assert_eq!(study.uncertainty().factors, spec.uncertainty.factors);
+}
+
+#[test]
+fn morris_and_lhs_designs_sample_the_factors() {
+    let spec = ok(
+        "",
+        &format!("[design]\nkind = \"morris\"\ntrajectories = 3\ncommon_seeds = false\n{FACTORS}"),
+    );
+    assert_eq!(
+        spec.design,
+        Design::Morris {
+            trajectories: 3,
+            levels: 4
+        }
+    );
+    let runs = expand(&spec);
+    assert_eq!(runs.len(), 2 * 3 * 3);
+    let seeds: BTreeSet<u64> = runs.iter().map(|r| r.seed).collect();
+    assert_eq!(seeds.len(), runs.len(), "independent seeds per run");
+    let lhs = ok(
+        "",
+        &format!("[design]\nkind = \"lhs\"\npoints = 10\n{FACTORS}"),
+    );
+    let runs = expand(&lhs);
+    assert_eq!(runs.len(), 20);
+    // The factor is stratified: one value per tenth of [0.2, 0.8].
+    let mut strata: Vec<usize> = runs[..10]
+        .iter()
+        .map(|r| ((r.values[1].parse::<f64>().unwrap() - 0.2) / 0.06) as usize)
+        .collect();
+    strata.sort_unstable();
+    assert_eq!(strata, (0..10).collect::<Vec<_>>());
+    // Keys that do not apply to the kind are named.
+    assert_eq!(
+        bad(
+            "",
+            &format!("[design]\nkind = \"morris\"\ntrajectories = 3\nn = 4\n{FACTORS}")
+        )
+        .0,
+        "design.n"
+    );
+    assert_eq!(bad("keep_runs = 3", "").0, "keep_runs");
 }
