@@ -247,11 +247,13 @@ fn simulate_into(
 }
 
 /// Whether runs of this source keep their full folders: a sweep's
-/// `keep_runs` (default false); scenario sets always do.
+/// `keep_runs` (default false); a scenario set does, except under
+/// `--uncertainty` (per-point parameter draws), where thousands of runs would
+/// otherwise take ~1 MB each.
 fn keeps_runs(source: &Source<'_>) -> bool {
     match source {
         Source::Sweep(spec) => spec.keep_runs,
-        Source::Overlays { .. } => true,
+        Source::Overlays { point_sets, .. } => point_sets.is_empty(),
     }
 }
 
