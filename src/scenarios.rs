@@ -238,6 +238,18 @@ pub fn replicate_seed(master: u64, r: u32) -> u64 {
     crate::rng::derive_seed(master, &[r as u64])
 }
 
+/// The tracked metrics as plan outcomes, each read at the run's last tick.
+pub(crate) fn tracked_outcomes() -> Vec<PlanOutcome> {
+    tracked()
+        .into_iter()
+        .map(|(metric, scope)| PlanOutcome {
+            metric,
+            scope,
+            tick: "last".into(),
+        })
+        .collect()
+}
+
 /// Every (metric, scope) a headline or chart needs.
 pub fn tracked() -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = HEADLINES
@@ -502,14 +514,7 @@ pub fn scenario_plan(
             path: "scenario".into(),
             discrete: true,
         }],
-        outcomes: tracked()
-            .into_iter()
-            .map(|(metric, scope)| PlanOutcome {
-                metric,
-                scope,
-                tick: "last".into(),
-            })
-            .collect(),
+        outcomes: tracked_outcomes(),
         runs,
         sources: Some(sources),
     }

@@ -41,7 +41,7 @@ use crate::error::{Error, Result};
 use crate::io::manifest::sha256_hex;
 use crate::io::quote::{csv_field, markdown_cell};
 use crate::io::read::{read_text, Cap};
-use crate::sweep::plan::{PlanFile, PlanOutcome, PlanParameter, Run, FORMAT_VERSION};
+use crate::sweep::plan::{PlanFile, PlanParameter, Run, FORMAT_VERSION};
 
 /// The uncertainty file `scenarios --uncertainty` reads from `--configs`.
 pub const UNCERTAINTY_FILE: &str = "uncertainty.toml";
@@ -280,14 +280,7 @@ impl Worlds {
             name: "scenarios".into(),
             design: format!("scenarios x {n} sobol draws"),
             parameters,
-            outcomes: super::tracked()
-                .into_iter()
-                .map(|(metric, scope)| PlanOutcome {
-                    metric,
-                    scope,
-                    tick: "last".into(),
-                })
-                .collect(),
+            outcomes: super::tracked_outcomes(),
             runs,
             sources: Some(sources),
         };
