@@ -775,54 +775,48 @@ fn render_charts(
 /// The report page's body: the table of means and intervals, then the charts
 /// (the page itself, with the shared style, comes from [`crate::report::write_html_page`]).
 fn report_body(results: &[ScenarioResult], charts: &[String], reps: usize, master: u64) -> String {
+    use crate::report::{table, Cell};
     let mut b = format!(
-        "<h1>airace scenarios</h1>\n<p>{} scenarios x {reps} replicates, master seed {master}; \
-         cells: mean [p05, p95] across replicates. Data: <a href=\"{SCENARIOS_CSV}\">{SCENARIOS_CSV}</a>, \
-         <a href=\"{BANDS}\">{BANDS}</a>.</p>\n<table>\n<tr><th>outcome</th>",
+        "<p>{} scenarios × {reps} replicates, master seed {master}; cells: mean [5th, 95th \
+         percentile] across replicates, and below it the difference of the mean from the \
+         baseline. All tracked outcomes: <a href=\"{SCENARIOS_CSV}\">{SCENARIOS_CSV}</a>, \
+         <a href=\"{BANDS}\">{BANDS}</a>.</p>\n",
         results.len()
     );
-    for r in results {
-        let _ = write!(b, "<th>{}</th>", crate::report::escape_html(&r.name));
-    }
-    b.push_str("</tr>\n");
-    for hl in HEADLINES {
-        let _ = write!(
-            b,
-            "<tr><td>{} @ {} ({})</td>",
-            crate::report::escape_html(hl.metric),
-            crate::report::escape_html(hl.scope),
-            crate::report::escape_html(&hl.stat.label())
-        );
-        for r in results {
-            let sm = summarise(&r.values(hl));
-            let _ = write!(
-                b,
-                "<td>{} [{}, {}]</td>",
-                sig(sm.mean),
-                sig(sm.p05),
-                sig(sm.p95)
-            );
-        }
-        b.push_str("</tr>\n");
-    }
-    b.push_str("</table>\n");
+    let baseline = results.iter().find(|r| r.name == "baseline");
+    let mut head = vec!["outcome".to_string()];
+    head.extend(results.iter().map(|r| r.name.clone()));
+    let rows: Vec<Vec<Cell>> = README_ROWS
+        .iter()
+        .map(|(i, label, scale, dec)| {
+            let hl = &HEADLINES[*i];
+            let base_mean = baseline.map(|r| summarise(&r.values(hl)).mean * scale);
+            let mut row = vec![Cell::Text(label.to_string())];
+            for r in results {
+                let sm = summarise(&r.values(hl));
+                let (m, lo, hi) = (sm.mean * scale, sm.p05 * scale, sm.p95 * scale);
+                let mut cell = format!(
+                    "<span style=\"white-space:nowrap\">{}</span>",
+                    crate::report::escape_html(&format!("{m:.dec$} [{lo:.dec$}, {hi:.dec$}]"))
+                );
+                if let Some(bm) = base_mean.filter(|_| r.name != "baseline") {
+                    // A difference that rounds to zero is shown as +0, never as -0.
+                    let unit = 10f64.powi(*dec as i32);
+                    let d = if ((m - bm) * unit).round() == 0.0 {
+                        0.0
+                    } else {
+                        m - bm
+                    };
+                    let _ = write!(cell, "<br><small>Δ {d:+.dec$}</small>");
+                }
+                row.push(Cell::Html(cell));
+            }
+            row
+        })
+        .collect();
+    b.push_str(&table(&head, &rows));
     for c in charts {
         b.push_str(&crate::report::figure(c, c, ""));
     }
     b
-}
-
-/// Up to four decimals (scientific notation for very large or small values), for the report.
-fn sig(v: f64) -> String {
-    if !v.is_finite() {
-        return "NaN".into();
-    }
-    if v == 0.0 || (v.abs() >= 1e-3 && v.abs() < 1e6) {
-        format!("{:.4}", v)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    } else {
-        format!("{v:.3e}")
-    }
 }
