@@ -152,10 +152,16 @@ fn check_outcome_ticks(spec: &SweepSpec, ticks: u32, file: &str) -> Result<()> {
 }
 
 /// Create the sweep folder and write `plan.json` and the sweep file copy.
-fn init_out_dir(out: &Path, prepared: &Prepared, force: bool) -> Result<()> {
+/// Only a whole-sweep invocation (which holds the folder lock) removes temp
+/// files left by killed writers: shards of a Slurm array share the folder
+/// and write `plan.json` at the same time, so one shard's clean-up would
+/// delete another's temp file between its write and its rename.
+fn init_out_dir(out: &Path, prepared: &Prepared, force: bool, whole: bool) -> Result<()> {
     crate::layout::claim_folder(out, crate::layout::FolderWork::Sweep, force)?;
     std::fs::create_dir_all(out.join(RUNS)).map_err(|e| Error::output(out, e))?;
-    crate::layout::remove_stale_temps(out);
+    if whole {
+        crate::layout::remove_stale_temps(out);
+    }
     prepared
         .plan
         .write_checked_with(out, force, prepared.study.as_ref())?;
@@ -180,7 +186,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         None => Some(FolderLock::acquire(&out)?),
         Some(_) => None,
     };
-    init_out_dir(&out, &prepared, args.force)?;
+    init_out_dir(&out, &prepared, args.force, shard.is_none())?;
     let selected = match shard {
         Some(s) => plan::shard_runs(&prepared.plan.runs, &s),
         None => prepared.plan.runs.clone(),
