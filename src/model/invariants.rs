@@ -317,6 +317,22 @@ fn power(cfg: &Config, world: &World, t: u32) -> Result<()> {
             world.last.served[c],
         )?;
         non_negative(t, &ct.code, "inference stock", world.infer_h100e[c])?;
+        // The Chinese-chip part of the stock can never exceed the stock (`cn_chip_share`
+        // clamps only rounding; this catches a delivery booked to one and not the other).
+        non_negative(
+            t,
+            &ct.code,
+            "inference stock on Chinese chips",
+            world.infer_h100e_cn[c],
+        )?;
+        if world.infer_h100e[c] > 0.0 {
+            share(
+                t,
+                &ct.code,
+                "Chinese-chip share of the inference stock",
+                world.infer_h100e_cn[c] / world.infer_h100e[c],
+            )?;
+        }
         share(
             t,
             &ct.code,
@@ -386,6 +402,17 @@ mod tests {
         let e = check(&cfg, &w, &r).unwrap_err().to_string();
         assert!(
             e.contains("tick 0") && e.contains(&w.labs[2].name) && e.contains("train_h100e"),
+            "{e}"
+        );
+
+        let (cfg, mut w, r) = stepped();
+        let c = (0..w.infer_h100e.len())
+            .find(|&c| w.infer_h100e[c] > 0.0)
+            .expect("some country holds inference chips");
+        w.infer_h100e_cn[c] = 2.0 * w.infer_h100e[c];
+        let e = check(&cfg, &w, &r).unwrap_err().to_string();
+        assert!(
+            e.contains(&cfg.countries[c].code) && e.contains("Chinese-chip share"),
             "{e}"
         );
 
