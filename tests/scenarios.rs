@@ -575,6 +575,23 @@ fn scenarios_command_writes_a_deterministic_table() {
             "{f} does not name both scenarios"
         );
     }
+    // The page reads like the README table: plain labels with units, no e-notation,
+    // and the difference of every other scenario from the baseline.
+    let page = std::fs::read_to_string(a.join("report.html")).expect("report.html");
+    assert!(
+        page.contains("Frontier gap, 2035Q4 (months, + = US ahead)"),
+        "no readable labels"
+    );
+    assert!(!page.contains("frontier_gap_months @"), "raw metric names");
+    assert_eq!(
+        page.matches("<small>Δ ").count(),
+        12,
+        "one difference per README row for the one non-baseline scenario"
+    );
+    assert!(
+        !page.contains("Δ -0.0<") && !page.contains("Δ -0<"),
+        "negative zero"
+    );
     let mut seeds = Vec::new();
     for r in ["r00", "r01"] {
         let run = a.join("runs/us_friction").join(r);
