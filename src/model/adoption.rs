@@ -6,7 +6,7 @@
 //! governments' alignment, last tick's stack shares), so groups are computed
 //! in parallel and collected in order.
 
-use super::firm::GroupRule;
+use super::firm::{GroupRule, GroupTotals};
 use super::government::Governments;
 use super::lab::Lab;
 use super::stack::{Stack, N_STACKS};
@@ -101,6 +101,112 @@ pub fn local_cloud(
     out
 }
 
+/// What a country's peer groups share in a tick: every term of their rule that does
+/// not depend on the sector, computed once per country instead of once per group.
+///
+/// A tick has ~900 (country, sector) groups over ~110 countries; the logarithms of
+/// prices, the sentiment power and the market-potential logistic were recomputed
+/// for every group. The terms are stored so that a group's utility is summed in
+/// exactly the order [`utilities`] always used, so the rule is bit-for-bit the same.
+#[derive(Clone, Copy, Debug)]
+pub struct CountryTerms {
+    /// Per stack: capability plus price term (−∞ where the stack is not on offer here).
+    head: [f64; N_STACKS],
+    /// Per stack: the local-cloud, alignment and network terms, added in this order
+    /// after the sector's customisation term.
+    tail: [[f64; 3]; N_STACKS],
+    /// Stacks on offer and open to the country.
+    available: [bool; N_STACKS],
+    /// Bass utility multiplier from the best capability here (utility terms on).
+    bass_utility: f64,
+    /// Bass sentiment multiplier (utility terms on).
+    bass_sentiment: f64,
+    /// Market potential per unit of sector ceiling, as `(worth, served^elasticity)`;
+    /// `None` when no stack on offer has a finite value (potential 0).
+    potential: Option<(f64, f64)>,
+    /// Weight multiplier of the stacks an adopter would switch to, `exp(-switching cost)`.
+    stay_bonus: f64,
+}
+
+impl CountryTerms {
+    /// The terms of `country` this tick.
+    pub fn new(cfg: &Config, gov: &Governments, view: &MarketView, country: usize) -> Self {
+        let (mut terms, best_here) = Self::stacks(cfg, gov, view, country);
+        let f = &cfg.firms;
+        if f.utility_terms {
+            let ct = &cfg.countries[country];
+            terms.bass_utility = math::exp(
+                f.utility_capability_weight * (best_here - f.utility_reference_capability),
+            )
+            .clamp(f.utility_min, f.utility_max);
+            terms.bass_sentiment = math::powf(
+                (ct.sentiment / f.sentiment_reference).max(MIN_SENTIMENT_RATIO),
+                f.sentiment_weight,
+            );
+            terms.potential = potential_terms(cfg, view, country, &terms.available);
+        }
+        terms
+    }
+
+    /// Only the stack utilities' terms (Bass multipliers 1, no potential), with the best
+    /// capability on offer here (0 when none).
+    fn stacks(cfg: &Config, gov: &Governments, view: &MarketView, country: usize) -> (Self, f64) {
+        let bloc = cfg.countries[country].bloc;
+        let b = &cfg.stack_choice;
+        let mut head = [f64::NEG_INFINITY; N_STACKS];
+        let mut tail = [[0.0; 3]; N_STACKS];
+        let mut available = [false; N_STACKS];
+        let mut best_here: f64 = 0.0;
+        for s in Stack::ALL {
+            let k = s as usize;
+            let Some((cap, price)) = view.offer[k] else {
+                continue;
+            };
+            if !stack_open_to(cfg, bloc, s) {
+                continue;
+            }
+            let open = if s.is_open() { 1.0 } else { 0.0 };
+            head[k] = b.capability * (cap - view.best_world)
+                + b.price * math::ln(price.max(MIN_PRICE_USD_PER_MTOK));
+            tail[k] = [
+                b.local_cloud * open * view.cloud[country][k],
+                b.alignment * gov.alignment[country] * s.side(),
+                b.network * view.shares[country][k],
+            ];
+            available[k] = true;
+            best_here = best_here.max(cap);
+        }
+        let terms = CountryTerms {
+            head,
+            tail,
+            available,
+            bass_utility: 1.0,
+            bass_sentiment: 1.0,
+            potential: None,
+            stay_bonus: math::exp(-b.switching_cost),
+        };
+        (terms, best_here)
+    }
+
+    /// Logit utility of each stack for a firm with customisation need `need` (−∞ for
+    /// stacks not on offer here), before the fitted constants.
+    pub fn utilities(&self, cfg: &Config, need: f64) -> [f64; N_STACKS] {
+        let b = &cfg.stack_choice;
+        let mut util = [f64::NEG_INFINITY; N_STACKS];
+        for s in Stack::ALL {
+            let k = s as usize;
+            if !self.available[k] {
+                continue;
+            }
+            let open = if s.is_open() { 1.0 } else { 0.0 };
+            let [cloud, alignment, network] = self.tail[k];
+            util[k] =
+                self.head[k] + b.openness_customisation * open * need + cloud + alignment + network;
+        }
+        util
+    }
+}
+
 /// Logit utility of each stack for a firm of `country` with customisation need `need`
 /// (−∞ for stacks not on offer there), before the fitted constants.
 pub fn utilities(
@@ -110,63 +216,52 @@ pub fn utilities(
     country: usize,
     need: f64,
 ) -> [f64; N_STACKS] {
-    let bloc = cfg.countries[country].bloc;
-    let b = &cfg.stack_choice;
-    let mut util = [f64::NEG_INFINITY; N_STACKS];
-    for s in Stack::ALL {
-        let k = s as usize;
-        let Some((cap, price)) = view.offer[k] else {
-            continue;
-        };
-        if !stack_open_to(cfg, bloc, s) {
-            continue;
-        }
-        let open = if s.is_open() { 1.0 } else { 0.0 };
-        util[k] = b.capability * (cap - view.best_world)
-            + b.price * math::ln(price.max(MIN_PRICE_USD_PER_MTOK))
-            + b.openness_customisation * open * need
-            + b.local_cloud * open * view.cloud[country][k]
-            + b.alignment * gov.alignment[country] * s.side()
-            + b.network * view.shares[country][k];
-    }
-    util
+    CountryTerms::stacks(cfg, gov, view, country)
+        .0
+        .utilities(cfg, need)
 }
 
 /// Bass terms, market potential, abandonment and logit tables for one (country, sector)
-/// group of `agents` agents, `adopters` of which used AI last tick.
+/// group of `agents` agents whose state at the start of the tick is `totals`; `terms`
+/// are its country's ([`CountryTerms::new`]).
+///
+/// Only adopters re-evaluate, from the stack they are on at the start of the tick,
+/// so the switching table is filled only for stacks the group has adopters of; the
+/// other rows are never read and stay zero.
 pub fn group_rule(
     cfg: &Config,
-    gov: &Governments,
+    terms: &CountryTerms,
     view: &MarketView,
     country: usize,
     sector: usize,
     agents: f64,
-    adopters: f64,
+    totals: &GroupTotals,
 ) -> GroupRule {
+    let adopters = totals.total_adopters() as f64;
     let sec = &cfg.sectors[sector];
-    let b = &cfg.stack_choice;
-    let mut util = utilities(cfg, gov, view, country, sec.customisation_need);
+    let mut util = terms.utilities(cfg, sec.customisation_need);
     let mut available = [false; N_STACKS];
-    let mut best_here: f64 = 0.0;
     for (k, u) in util.iter_mut().enumerate() {
         if u.is_finite() {
             available[k] = true;
-            best_here = best_here.max(view.offer[k].map_or(0.0, |o| o.0));
             *u += view.asc[country][k];
         }
     }
     // One exp per stack; switching rows reuse the weights scaled by exp(-switching cost).
     let w = logit_weights(&util);
     let choose_new = cumulate(&w);
-    let stay_bonus = math::exp(-b.switching_cost);
+    let stay_bonus = terms.stay_bonus;
     let mut choose_from = [[0.0f32; N_STACKS]; N_STACKS];
     for (j, row) in choose_from.iter_mut().enumerate() {
+        if totals.adopters[j] == 0 {
+            continue;
+        }
         let mut wj = w.map(|x| x * stay_bonus);
         wj[j] = w[j];
         *row = cumulate(&wj);
     }
-    let (p, q) = bass_terms(cfg, country, sector, best_here);
-    let potential = market_potential(cfg, view, country, sector, &available);
+    let (p, q) = bass_terms(cfg, terms, country, sector);
+    let potential = market_potential(cfg, terms, sector);
     let adopted = if agents > 0.0 { adopters / agents } else { 0.0 };
     let (peer_share, hazard) = hazard(p, q, potential, adopted);
     GroupRule {
@@ -200,21 +295,30 @@ pub fn hazard(p: f64, q: f64, potential: f64, adopted: f64) -> (f64, f64) {
     (peer, (potential - adopted) / (1.0 - adopted) * bass)
 }
 
-/// Market potential of a group this tick (see [`crate::config::PotentialCfg`]).
-pub fn market_potential(
+/// Market potential of a group of `sector` this tick (see [`crate::config::PotentialCfg`]):
+/// the sector's ceiling times its country's [`potential_terms`].
+pub fn market_potential(cfg: &Config, terms: &CountryTerms, sector: usize) -> f64 {
+    let ceiling = cfg.sectors[sector].market_potential;
+    if !cfg.firms.utility_terms {
+        return ceiling;
+    }
+    match terms.potential {
+        Some((worth, served)) => ceiling * worth * served,
+        None => 0.0,
+    }
+}
+
+/// The country part of the market potential: how much the best reachable stack (highest
+/// capability-and-price value among those on offer) is worth, as a logistic share, and
+/// the served share of demand raised to its elasticity. `None` when nothing is reachable.
+fn potential_terms(
     cfg: &Config,
     view: &MarketView,
     country: usize,
-    sector: usize,
     available: &[bool; N_STACKS],
-) -> f64 {
-    let ceiling = cfg.sectors[sector].market_potential;
+) -> Option<(f64, f64)> {
     let f = &cfg.firms;
-    if !f.utility_terms {
-        return ceiling;
-    }
     let pc = &f.potential;
-    // The best reachable stack: highest capability-and-price value among those on offer.
     let value = Stack::ALL
         .iter()
         .filter(|s| available[**s as usize])
@@ -226,11 +330,11 @@ pub fn market_potential(
         })
         .fold(f64::NEG_INFINITY, f64::max);
     if !value.is_finite() {
-        return 0.0;
+        return None;
     }
     let worth = 1.0 / (1.0 + math::exp(-(pc.midpoint + value)));
     let served = view.served[country].clamp(0.0, 1.0);
-    ceiling * worth * math::powf(served, pc.served_elasticity)
+    Some((worth, math::powf(served, pc.served_elasticity)))
 }
 
 /// Probability that an adopter abandons this quarter, given how long its country has
@@ -257,9 +361,12 @@ pub fn fit_constants(
 ) -> Vec<[f64; N_STACKS]> {
     let mut sum = [[0.0f64; N_STACKS]; 4];
     let mut weight = [[0.0f64; N_STACKS]; 4];
+    let terms: Vec<CountryTerms> = (0..cfg.countries.len())
+        .map(|c| CountryTerms::stacks(cfg, gov, view, c).0)
+        .collect();
     for &(c, s, real) in groups {
         let bi = cfg.countries[c].bloc.index();
-        let u = utilities(cfg, gov, view, c, cfg.sectors[s].customisation_need);
+        let u = terms[c].utilities(cfg, cfg.sectors[s].customisation_need);
         for k in 0..N_STACKS {
             if u[k].is_finite() {
                 sum[bi][k] += real * u[k];
@@ -305,25 +412,17 @@ pub fn start_choice(cfg: &Config, offer: &StackOffer) -> Vec<[f32; N_STACKS]> {
 
 /// Bass p and q for a group: configured values, scaled by utility, sentiment and
 /// China's embodied-AI priority when utility terms are on.
-pub fn bass_terms(cfg: &Config, country: usize, sector: usize, best_capability: f64) -> (f64, f64) {
+pub fn bass_terms(cfg: &Config, terms: &CountryTerms, country: usize, sector: usize) -> (f64, f64) {
     let f = &cfg.firms;
     if !f.utility_terms {
         return (f.p, f.q);
     }
-    let ct = &cfg.countries[country];
-    let utility =
-        math::exp(f.utility_capability_weight * (best_capability - f.utility_reference_capability))
-            .clamp(f.utility_min, f.utility_max);
-    let sentiment = math::powf(
-        (ct.sentiment / f.sentiment_reference).max(MIN_SENTIMENT_RATIO),
-        f.sentiment_weight,
-    );
-    let embodied = if ct.bloc == Bloc::CN && cfg.sectors[sector].embodied {
+    let embodied = if cfg.countries[country].bloc == Bloc::CN && cfg.sectors[sector].embodied {
         cfg.policy.china.embodied_priority
     } else {
         1.0
     };
-    let scale = utility * sentiment * embodied;
+    let scale = terms.bass_utility * terms.bass_sentiment * embodied;
     (f.p * scale, f.q * scale)
 }
 

@@ -324,48 +324,69 @@ impl BudgetTable {
 
     /// [`split_budget`] of one purchase.
     pub fn split(&self, cfg: &Config, p: &Purchase) -> Vec<Order> {
+        let mut out = Vec::new();
+        self.split_into(cfg, p, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// [`split_budget`] of every purchase, in order: one vector, no per-purchase
+    /// allocations (this runs twice a tick over every lab and country).
+    pub fn split_all(&self, cfg: &Config, purchases: &[Purchase]) -> Vec<Order> {
+        let per = self.rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+        let mut out = Vec::with_capacity(purchases.len() * per);
+        let mut scratch = Vec::with_capacity(per);
+        for p in purchases {
+            self.split_into(cfg, p, &mut scratch, &mut out);
+        }
+        out
+    }
+
+    /// Append the orders of `p` to `out`; `cands` is scratch space.
+    fn split_into(
+        &self,
+        cfg: &Config,
+        p: &Purchase,
+        cands: &mut Vec<Candidate>,
+        out: &mut Vec<Order>,
+    ) {
         let Some((_, _, base)) = self.rows.iter().find(|r| r.0 == p.bloc && r.1 == p.use_for)
         else {
-            return Vec::new();
+            return;
         };
         // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
-        let mut cands: Vec<Candidate> = base
-            .iter()
-            .map(|&(k, a, price, cost)| {
-                let bias = p.log_bias(&cfg.chips[k], cfg.chip_buyers.alignment_tilt);
-                (k, a, price, cost + bias)
-            })
-            .collect();
-        split_weights(cfg, p, &mut cands)
+        cands.clear();
+        cands.extend(base.iter().map(|&(k, a, price, cost)| {
+            let bias = p.log_bias(&cfg.chips[k], cfg.chip_buyers.alignment_tilt);
+            (k, a, price, cost + bias)
+        }));
+        split_weights(cfg, p, cands, out);
     }
 }
 
-/// Turn candidate log-weights into orders (the second half of [`split_budget`]).
-fn split_weights(cfg: &Config, p: &Purchase, cands: &mut Vec<Candidate>) -> Vec<Order> {
+/// Turn candidate log-weights into orders appended to `out` (the second half of
+/// [`split_budget`]).
+fn split_weights(cfg: &Config, p: &Purchase, cands: &mut [Candidate], out: &mut Vec<Order>) {
     let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
     for c in cands.iter_mut() {
         c.3 = math::exp(c.3 - top);
     }
     let total: f64 = cands.iter().map(|c| c.3).sum();
     if p.budget <= 0.0 || total <= 0.0 {
-        return Vec::new();
+        return;
     }
-    cands
-        .drain(..)
-        .map(|(k, a, price, w)| {
-            let mut units = p.budget * (w / total) / price;
-            if a == Access::Leak {
-                units *= cfg.policy.us.leakage;
-            }
-            Order {
-                buyer: p.buyer,
-                bloc: p.bloc,
-                chip: k,
-                units,
-                access: a,
-            }
-        })
-        .collect()
+    out.extend(cands.iter().map(|&(k, a, price, w)| {
+        let mut units = p.budget * (w / total) / price;
+        if a == Access::Leak {
+            units *= cfg.policy.us.leakage;
+        }
+        Order {
+            buyer: p.buyer,
+            bloc: p.bloc,
+            chip: k,
+            units,
+            access: a,
+        }
+    }));
 }
 
 /// The maker's price trend of a chip at `tick`: its launch price, lowered along the
@@ -514,7 +535,10 @@ fn learned_price(chip: &ChipCfg, cumulative: f64) -> f64 {
 /// licence volume caps. `supply` is what is on offer in this round; deliveries add to
 /// the tick's totals and unsold units become inventory (offered again in a later round).
 pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[Order]) -> Clearing {
-    let mut out = Clearing::default();
+    let mut out = Clearing {
+        deliveries: Vec::with_capacity(orders.len()),
+        ..Clearing::default()
+    };
     let n = cfg.chips.len();
     let caps = licence_caps(cfg, states);
     // Scale licensed orders per (chip, bloc) down to their cap.

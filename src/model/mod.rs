@@ -537,8 +537,7 @@ impl World {
         let introduced: Vec<bool> = cfg.chips.iter().map(|c| t >= c.intro_tick).collect();
         let mut headroom = self.power_headroom(cfg, t);
         let table = chips::BudgetTable::new(cfg, &self.chips, &introduced, block, true);
-        let mut orders: Vec<chips::Order> =
-            purchases.iter().flat_map(|p| table.split(cfg, p)).collect();
+        let mut orders = table.split_all(cfg, &purchases);
         self.deferred_power_gw = self.fit_to_power(cfg, &mut orders, &mut headroom, true);
         for o in &orders {
             self.chips[o.chip].demand += o.units;
@@ -579,15 +578,15 @@ impl World {
             *h = (*h - u).max(0.0);
         }
         let table = chips::BudgetTable::new(cfg, &self.chips, &on_shelf, block, false);
-        let mut second: Vec<chips::Order> =
-            purchases.iter().flat_map(|p| table.split(cfg, p)).collect();
+        let mut second = table.split_all(cfg, &purchases);
         self.fit_to_power(cfg, &mut second, &mut headroom, false);
         let round2 = chips::clear(cfg, &mut self.chips, &shelf, &second);
         clearing.license_revenue += round2.license_revenue;
         clearing.deliveries.extend(round2.deliveries);
         self.deliver(cfg, &clearing);
         chips::adjust_prices(cfg, &mut self.chips, t);
-        (clearing.clone(), self.cn_domestic_share(cfg, &clearing))
+        let cn_share = self.cn_domestic_share(cfg, &clearing);
+        (clearing, cn_share)
     }
 
     /// Home country of a buyer.
@@ -809,7 +808,11 @@ impl World {
     fn group_rules(&self, cfg: &Config, shares: &[[f64; N_STACKS]]) -> Vec<GroupRule> {
         let cloud = self.local_cloud(cfg);
         let view = self.view(cfg, shares, &cloud, &self.asc);
-        // Each group's rule depends only on shared read-only inputs; `collect` keeps order.
+        // What a country's groups share, once per country (the logs and powers of the
+        // rule); then each group's rule from shared read-only inputs, `collect` keeps order.
+        let terms: Vec<adoption::CountryTerms> = (0..cfg.countries.len())
+            .map(|c| adoption::CountryTerms::new(cfg, &self.gov, &view, c))
+            .collect();
         self.firms
             .groups
             .par_iter()
@@ -818,12 +821,12 @@ impl World {
             .map(|(g, totals)| {
                 adoption::group_rule(
                     cfg,
-                    &self.gov,
+                    &terms[g.country],
                     &view,
                     g.country,
                     g.sector,
                     g.agents() as f64,
-                    totals.total_adopters() as f64,
+                    totals,
                 )
             })
             .collect()
