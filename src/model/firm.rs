@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::stack::{NO_STACK, N_STACKS};
 use crate::math;
-use crate::rng::{agent_rng, standard_normal, tick_key, two_uniforms, uniform, Stream};
+use crate::rng::{agent_rng, standard_normal, tick_key, uniform, Stream, TwoUniforms};
 
 /// Firms per parallel work item. Fixed (never derived from the thread count) for determinism.
 pub const SEGMENT: usize = 4096;
@@ -109,6 +109,17 @@ pub struct GroupTotals {
 }
 
 impl GroupTotals {
+    /// Add one firm (nothing if it has not adopted).
+    #[inline]
+    fn count(&mut self, f: &Firm) {
+        if (f.stack as usize) < N_STACKS {
+            let k = f.stack as usize;
+            self.adopters[k] += 1;
+            self.intensity[k] += f.intensity as f64;
+            self.load[k] += (f.size * f.intensity) as f64;
+        }
+    }
+
     fn add(&mut self, o: &GroupTotals) {
         for k in 0..N_STACKS {
             self.adopters[k] += o.adopters[k];
@@ -263,6 +274,7 @@ impl Firms {
         seed: u64,
         tick: u32,
     ) -> Vec<GroupTotals> {
+        let groups = &self.groups;
         let mut work: Vec<(usize, usize, &mut [Firm])> = Vec::with_capacity(self.segments.len());
         let mut rest: &mut [Firm] = &mut self.firms;
         let mut offset = 0;
@@ -281,8 +293,11 @@ impl Firms {
             .with_min_len(8)
             .map(|(g, first_id, seg)| {
                 let rule = &rules[g];
+                // A segment lies within one group, so within one country.
+                let growth = countries[groups[g].country].intensity_growth;
+                // Totals are counted as the firms are stepped: one pass, same order.
+                let mut totals = GroupTotals::default();
                 for (i, f) in seg.iter_mut().enumerate() {
-                    let growth = countries[f.country as usize].intensity_growth;
                     step_firm(
                         f,
                         rule,
@@ -292,8 +307,9 @@ impl Firms {
                         key,
                         (first_id + i) as u64,
                     );
+                    totals.count(f);
                 }
-                segment_totals(seg)
+                totals
             })
             .collect();
         self.reduce(&partials)
@@ -316,11 +332,11 @@ fn step_firm(
     key: u64,
     id: u64,
 ) {
-    let (u_event, u_choice) = two_uniforms(key, id);
-    let u_choice = u_choice as f32;
+    let draws = TwoUniforms::new(key, id);
+    let u_event = draws.first();
     if f.stack == NO_STACK {
         if u_event < rule.hazard {
-            f.stack = pick(&rule.choose_new, u_choice);
+            f.stack = pick(&rule.choose_new, draws.second() as f32);
             if f.stack != NO_STACK {
                 f.intensity = intensity_start as f32;
             }
@@ -337,7 +353,7 @@ fn step_firm(
     // A firm whose stack has become unavailable must move; others re-evaluate rarely.
     let stranded = !rule.available[current];
     if stranded || u_event < rule.abandon + reevaluate {
-        let next = pick(&rule.choose_from[current], u_choice);
+        let next = pick(&rule.choose_from[current], draws.second() as f32);
         if next != NO_STACK {
             f.stack = next;
         }
@@ -347,12 +363,7 @@ fn step_firm(
 fn segment_totals(seg: &[Firm]) -> GroupTotals {
     let mut t = GroupTotals::default();
     for f in seg {
-        if (f.stack as usize) < N_STACKS {
-            let k = f.stack as usize;
-            t.adopters[k] += 1;
-            t.intensity[k] += f.intensity as f64;
-            t.load[k] += (f.size * f.intensity) as f64;
-        }
+        t.count(f);
     }
     t
 }
