@@ -167,6 +167,13 @@ pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
     write_atomic(&path, &manifest.to_json(&path)?)
 }
 
+/// [`write_manifest`] for a sweep's run folder, without the fsync (see
+/// [`crate::io::atomic::write_atomic_verified`]: a resumed sweep re-checks it).
+pub fn write_run_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    crate::io::atomic::write_atomic_verified(&path, &manifest.to_json(&path)?)
+}
+
 /// Read a folder's resolved `config.toml` as text.
 pub fn read_config_text(dir: &Path) -> Result<String> {
     let path = dir.join(CONFIG);
@@ -191,16 +198,16 @@ pub fn read_timeseries(dir: &Path) -> Result<Timeseries> {
         .collect();
     let mut periods: BTreeMap<u32, &str> = BTreeMap::new();
     let mut seen: BTreeSet<(u32, &str, &str)> = BTreeSet::new();
-    for (row, &line) in ts.rows.iter().zip(&lines) {
-        let p = *periods.entry(row.tick).or_insert(row.period.as_str());
-        if p != row.period {
+    for (row, &line) in ts.rows().iter().zip(&lines) {
+        let p = *periods.entry(row.tick).or_insert(&*row.period);
+        if *p != *row.period {
             let msg = format!(
                 "tick {} is labelled `{}` here but `{p}` on an earlier line",
                 row.tick, row.period
             );
             return Err(Error::input_at(&path, line, msg));
         }
-        if !seen.insert((row.tick, row.scope.as_str(), row.metric.as_str())) {
+        if !seen.insert((row.tick, &*row.scope, &*row.metric)) {
             let msg = format!(
                 "duplicate row for tick {}, scope `{}`, metric `{}`",
                 row.tick, row.scope, row.metric

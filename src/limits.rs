@@ -306,7 +306,7 @@ mod tests {
         })
         .unwrap()
         .unwrap();
-        let actual = ts.rows.len() as f64 / 2.0;
+        let actual = ts.rows().len() as f64 / 2.0;
         let est = rows_per_tick(&c) as f64;
         assert!(
             est >= actual && est <= actual * 1.1,

@@ -110,9 +110,9 @@ fn branch_differs_only_from_the_branch_tick_on() {
         airace::io::timeseries::Timeseries::read(&dir.path().join("parent/timeseries.csv"))
             .unwrap();
     let child = airace::io::timeseries::Timeseries::read(&branch.join("timeseries.csv")).unwrap();
-    assert_eq!(parent.rows.len(), child.rows.len());
+    assert_eq!(parent.rows().len(), child.rows().len());
     let before = |t: &airace::io::timeseries::Timeseries| {
-        t.rows
+        t.rows()
             .iter()
             .filter(|r| r.tick < HALF)
             .cloned()
@@ -124,9 +124,9 @@ fn branch_differs_only_from_the_branch_tick_on() {
         "rows before the branch tick differ"
     );
     let differing = parent
-        .rows
+        .rows()
         .iter()
-        .zip(&child.rows)
+        .zip(child.rows())
         .filter(|(a, b)| a != b)
         .inspect(|(a, _)| assert!(a.tick >= HALF, "row differs before the branch: {a:?}"))
         .count();
@@ -163,7 +163,7 @@ fn ticks_shortens_or_extends_the_run() {
         let m = airace::layout::read_manifest(&out).unwrap();
         assert_eq!(m.ticks, total);
         let ts = airace::io::timeseries::Timeseries::read(&out.join("timeseries.csv")).unwrap();
-        assert_eq!(ts.rows.last().unwrap().tick, total - 1);
+        assert_eq!(ts.rows().last().unwrap().tick, total - 1);
     }
     // The first 25 ticks of the shortened run are the parent's first 25 ticks.
     let short = read(&dir.path().join("r5/timeseries.csv"));

@@ -369,7 +369,7 @@ fn case(
     let mut sim = Simulation::new(cfg);
     sim.check_invariants = true;
     sim.run_to_end(|_| Ok(())).map_err(|e| e.to_string())?;
-    if let Some(r) = sim.timeseries.rows.iter().find(|r| !r.value.is_finite()) {
+    if let Some(r) = sim.timeseries.rows().iter().find(|r| !r.value.is_finite()) {
         return Err(format!("non-finite row written: {r:?}"));
     }
     Ok(())

@@ -318,8 +318,8 @@ type Series = BTreeMap<(String, String), Vec<f64>>;
 
 fn series(ts: &Timeseries) -> Series {
     let mut out: Series = BTreeMap::new();
-    for r in &ts.rows {
-        out.entry((r.metric.clone(), r.scope.clone()))
+    for r in ts.rows() {
+        out.entry((r.metric.to_string(), r.scope.to_string()))
             .or_default()
             .push(r.value);
     }

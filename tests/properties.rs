@@ -88,9 +88,9 @@ proptest! {
     fn invariants_hold_and_runs_are_deterministic(k in knobs()) {
         let a = simulate(&k, 1).map_err(TestCaseError::fail)?;
         let b = simulate(&k, 1).map_err(TestCaseError::fail)?;
-        prop_assert_eq!(a.rows.len() as u64 > 0, true);
+        prop_assert_eq!(a.rows().len() as u64 > 0, true);
         prop_assert!(a == b, "two runs of the same config differ");
-        prop_assert!(a.rows.iter().all(|r| r.value.is_finite()));
+        prop_assert!(a.rows().iter().all(|r| r.value.is_finite()));
         prop_assert_eq!(a.periods().len() as u32, k.ticks);
     }
 

@@ -56,8 +56,8 @@ fn rendered_run(root: &Path, name: &str, scale: f64) -> PathBuf {
     let mut ts =
         airace::io::timeseries::Timeseries::read(Path::new("tests/fixtures/timeseries_sample.csv"))
             .unwrap();
-    for r in &mut ts.rows {
-        r.value *= scale;
+    for v in ts.values_mut() {
+        *v *= scale;
     }
     fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
     let mut manifest = airace::io::manifest::Manifest::new_for_build("baseline", "", 42, 1, 1);

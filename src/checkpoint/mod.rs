@@ -143,7 +143,7 @@ pub fn restore(state: CheckpointState, origin: &Path) -> Result<Simulation> {
     if let Err(m) = check_shape(&world, &config) {
         return bad(m);
     }
-    let last = timeseries.rows.last().map(|r| r.tick + 1).unwrap_or(0);
+    let last = timeseries.rows().last().map(|r| r.tick + 1).unwrap_or(0);
     if last != world.tick {
         return bad(format!(
             "world at tick {} but rows end at tick {last}",

@@ -6,11 +6,17 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
 /// The exact header line of `timeseries.csv`.
 pub const HEADER: &str = "tick,period,scope,metric,value";
+
+/// A period, scope or metric name, shared by every row that carries it: a run
+/// writes the same ~600 names every quarter, and sharing them instead of
+/// allocating three strings per row is what keeps recording cheap in sweeps.
+pub type Name = Arc<str>;
 
 /// One observation: the value of `metric` for `scope` after quarter `tick`.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,20 +24,47 @@ pub struct Row {
     /// 0-based quarter index; tick 0 is the first simulated quarter.
     pub tick: u32,
     /// Calendar label of the quarter, e.g. `2026Q1`.
-    pub period: String,
+    pub period: Name,
     /// `world`, a bloc (`US` `CN` `ALLY` `NONALIGNED`), a country code or a power market (`US-PJM`).
-    pub scope: String,
+    pub scope: Name,
     /// Metric name, e.g. `adoption_share.cn_open`.
-    pub metric: String,
+    pub metric: Name,
     /// The value; always finite.
     pub value: f64,
 }
 
 /// A whole run's rows, in the order they were written (tick, then scope, then metric).
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// A run writes the same (scope, metric) sequence every quarter. The table notices
+/// this as rows arrive ([`Layout`]): a row reuses the names of the row at the same
+/// place in the quarter before, and while the shape holds a series is read by
+/// striding through the quarters instead of scanning every row. Any other order
+/// still works, through the plain scans.
+#[derive(Clone, Debug, Default)]
 pub struct Timeseries {
-    /// All rows.
-    pub rows: Vec<Row>,
+    rows: Vec<Row>,
+    layout: Layout,
+}
+
+/// What [`Timeseries`] knows about the shape of its rows.
+#[derive(Clone, Copy, Debug, Default)]
+struct Layout {
+    /// Index of the first row of the last quarter.
+    tick_start: usize,
+    /// Index of the first row of the quarter before it (`None` during the first).
+    prev_start: Option<usize>,
+    /// Rows in the first quarter, once a second has started.
+    width: usize,
+    /// Every quarter so far has the first quarter's keys in the same order, and
+    /// quarters ascend. Checked row by row; one mismatch turns it off for good.
+    regular: bool,
+}
+
+impl PartialEq for Timeseries {
+    /// Two tables are equal when their rows are (the layout is derived from them).
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
 }
 
 /// Calendar label of `tick` for a run starting in `start_year` quarter `start_quarter` (1–4).
@@ -51,15 +84,78 @@ pub fn format_value(v: f64) -> String {
 }
 
 impl Timeseries {
+    /// All rows, in the order they were written.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Every row's value, for changing in place (keys and order stay as they are).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut f64> {
+        self.rows.iter_mut().map(|r| &mut r.value)
+    }
+
     /// Append one row.
     pub fn push(&mut self, tick: u32, period: &str, scope: &str, metric: &str, value: f64) {
+        let l = &mut self.layout;
+        match self.rows.last() {
+            None => {
+                *l = Layout {
+                    tick_start: 0,
+                    prev_start: None,
+                    width: 0,
+                    regular: true,
+                };
+            }
+            Some(last) if last.tick != tick => {
+                // A new quarter: the one that just ended must match the first in length.
+                let ended = self.rows.len() - l.tick_start;
+                if l.prev_start.is_none() {
+                    l.width = ended;
+                }
+                l.regular &= tick > last.tick && ended == l.width;
+                l.prev_start = Some(l.tick_start);
+                l.tick_start = self.rows.len();
+            }
+            Some(_) => {}
+        }
+        // The row at the same place in the quarter before, if the shape holds so far.
+        let offset = self.rows.len() - l.tick_start;
+        let twin = l.prev_start.and_then(|p| {
+            (p + offset < l.tick_start)
+                .then(|| &self.rows[p + offset])
+                .filter(|r| *r.scope == *scope && *r.metric == *metric)
+        });
+        if l.prev_start.is_some() && twin.is_none() {
+            l.regular = false;
+        }
+        let last = self.rows.last();
+        let (scope, metric) = match twin {
+            Some(t) => (t.scope.clone(), t.metric.clone()),
+            None => (
+                reuse(last.map(|r| &r.scope), scope),
+                reuse(last.map(|r| &r.metric), metric),
+            ),
+        };
+        let period = reuse(last.map(|r| &r.period), period);
         self.rows.push(Row {
             tick,
-            period: period.to_string(),
-            scope: scope.to_string(),
-            metric: metric.to_string(),
+            period,
+            scope,
+            metric,
             value,
         });
+    }
+
+    /// Rows per quarter when every quarter, the last included, has the same keys in
+    /// the same order (`None` otherwise, or when empty).
+    fn stride(&self) -> Option<usize> {
+        let l = &self.layout;
+        let w = if l.prev_start.is_some() {
+            l.width
+        } else {
+            self.rows.len()
+        };
+        (self.layout.regular && w > 0 && self.rows.len() - self.layout.tick_start == w).then_some(w)
     }
 
     /// Serialise as CSV text with the contract header.
@@ -110,27 +206,41 @@ impl Timeseries {
             }
             Some(_) => {}
         }
-        let mut rows = Vec::new();
+        let mut ts = Timeseries::default();
         for (i, raw) in lines.enumerate() {
             let line_no = i as u64 + 2;
             let line = raw.trim_end_matches('\r');
             if line.is_empty() {
                 continue;
             }
-            rows.push(parse_row(line).map_err(|m| Error::input_at(origin, line_no, m))?);
+            let (tick, period, scope, metric, value) =
+                parse_row(line).map_err(|m| Error::input_at(origin, line_no, m))?;
+            ts.push(tick, period, scope, metric, value);
         }
-        if rows.is_empty() {
+        if ts.rows.is_empty() {
             return Err(Error::input_at(origin, 2, "no data rows after the header"));
         }
-        Ok(Timeseries { rows })
+        Ok(ts)
     }
 
     /// The (tick, value) points of one metric in one scope, in tick order.
     pub fn series(&self, metric: &str, scope: &str) -> Vec<(u32, f64)> {
+        let hit = |r: &&Row| *r.metric == *metric && *r.scope == *scope;
+        if let Some(w) = self.stride() {
+            // Find the key in the first quarter, then stride: quarters ascend.
+            return match self.rows[..w].iter().position(|r| hit(&r)) {
+                Some(j) => self.rows[j..]
+                    .iter()
+                    .step_by(w)
+                    .map(|r| (r.tick, r.value))
+                    .collect(),
+                None => Vec::new(),
+            };
+        }
         let mut pts: Vec<(u32, f64)> = self
             .rows
             .iter()
-            .filter(|r| r.metric == metric && r.scope == scope)
+            .filter(hit)
             .map(|r| (r.tick, r.value))
             .collect();
         pts.sort_by_key(|p| p.0);
@@ -144,9 +254,16 @@ impl Timeseries {
 
     /// The value at `tick` for `metric` in `scope`.
     pub fn value_at(&self, metric: &str, scope: &str, tick: u32) -> Option<f64> {
+        if self.stride().is_some() {
+            return self
+                .series(metric, scope)
+                .into_iter()
+                .find(|p| p.0 == tick)
+                .map(|p| p.1);
+        }
         self.rows
             .iter()
-            .find(|r| r.tick == tick && r.metric == metric && r.scope == scope)
+            .find(|r| r.tick == tick && *r.metric == *metric && *r.scope == *scope)
             .map(|r| r.value)
     }
 
@@ -154,8 +271,12 @@ impl Timeseries {
     pub fn periods(&self) -> Vec<(u32, String)> {
         let mut v: Vec<(u32, String)> = Vec::new();
         for r in &self.rows {
+            // Rows come grouped by quarter: the last entry is the usual match.
+            if v.last().is_some_and(|(t, _)| *t == r.tick) {
+                continue;
+            }
             if !v.iter().any(|(t, _)| *t == r.tick) {
-                v.push((r.tick, r.period.clone()));
+                v.push((r.tick, r.period.to_string()));
             }
         }
         v.sort_by_key(|p| p.0);
@@ -167,8 +288,8 @@ impl Timeseries {
         let mut v: Vec<String> = self
             .rows
             .iter()
-            .filter(|r| r.metric == metric)
-            .map(|r| r.scope.clone())
+            .filter(|r| *r.metric == *metric)
+            .map(|r| r.scope.to_string())
             .collect();
         v.sort();
         v.dedup();
@@ -176,7 +297,18 @@ impl Timeseries {
     }
 }
 
-fn parse_row(line: &str) -> std::result::Result<Row, String> {
+/// `name` as a shared [`Name`]: `prev`'s when it is the same text, else a new one.
+fn reuse(prev: Option<&Name>, name: &str) -> Name {
+    match prev {
+        Some(p) if **p == *name => p.clone(),
+        _ => Name::from(name),
+    }
+}
+
+/// One CSV line as (tick, period, scope, metric, value).
+type ParsedRow<'a> = (u32, &'a str, &'a str, &'a str, f64);
+
+fn parse_row(line: &str) -> std::result::Result<ParsedRow<'_>, String> {
     let fields: Vec<&str> = line.split(',').collect();
     if fields.len() != 5 {
         return Err(format!(
@@ -211,13 +343,7 @@ fn parse_row(line: &str) -> std::result::Result<Row, String> {
             return Err(format!("empty {name}"));
         }
     }
-    Ok(Row {
-        tick,
-        period: fields[1].into(),
-        scope: fields[2].into(),
-        metric: fields[3].into(),
-        value,
-    })
+    Ok((tick, fields[1], fields[2], fields[3], value))
 }
 
 #[cfg(test)]

@@ -121,10 +121,10 @@ pub fn format_pair(a: f64, b: f64) -> (String, String) {
 /// Period label of `tick` (or `tick N` if the data has no label for it).
 fn period_of(ts: &Timeseries, tick: u32) -> String {
     let label = ts
-        .rows
+        .rows()
         .iter()
         .find(|r| r.tick == tick)
-        .map(|r| r.period.clone());
+        .map(|r| r.period.to_string());
     label.unwrap_or_else(|| format!("tick {tick}"))
 }
 

@@ -296,7 +296,7 @@ pub fn check_outcomes_recorded(spec: &SweepSpec, config: &crate::config::Config)
     for (i, o) in spec.outcomes.iter().enumerate() {
         let scopes = ts.scopes_of(&o.metric);
         let why = if scopes.is_empty() {
-            let mut metrics: Vec<&str> = ts.rows.iter().map(|r| r.metric.as_str()).collect();
+            let mut metrics: Vec<&str> = ts.rows().iter().map(|r| &*r.metric).collect();
             metrics.sort_unstable();
             metrics.dedup();
             format!(

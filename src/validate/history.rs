@@ -36,9 +36,9 @@ pub fn run_shape(config: &Config) -> Result<RunShape> {
     sim.run_to_end(|_| Ok(()))?;
     let pairs: BTreeSet<(String, String)> = sim
         .timeseries
-        .rows
+        .rows()
         .iter()
-        .map(|r| (r.metric.clone(), r.scope.clone()))
+        .map(|r| (r.metric.to_string(), r.scope.to_string()))
         .collect();
     Ok(RunShape {
         start_year: config.run.start_year,

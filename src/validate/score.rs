@@ -29,8 +29,8 @@ pub fn extract(ts: &Timeseries, targets: &[Resolved], ticks: u32) -> Series {
                 .or_insert_with(|| vec![f64::NAN; ticks as usize]);
         }
     }
-    for r in &ts.rows {
-        if let Some(v) = out.get_mut(&(r.metric.clone(), r.scope.clone())) {
+    for r in ts.rows() {
+        if let Some(v) = out.get_mut(&(r.metric.to_string(), r.scope.to_string())) {
             if let Some(slot) = v.get_mut(r.tick as usize) {
                 *slot = r.value;
             }

@@ -86,8 +86,8 @@ pub fn run_dir(root: &Path, name: &str, scale: f64) -> PathBuf {
     let dir = root.join(name);
     fs::create_dir_all(&dir).unwrap();
     let mut ts = fixture();
-    for r in &mut ts.rows {
-        r.value *= scale;
+    for v in ts.values_mut() {
+        *v *= scale;
     }
     fs::write(dir.join("timeseries.csv"), ts.to_csv_string()).unwrap();
     let mut manifest =
