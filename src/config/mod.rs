@@ -59,17 +59,50 @@ fn origin_label(chain: &[PathBuf]) -> String {
 
 /// Load `path` (following `base` overlays), apply `sets`, deserialise and validate.
 pub fn load(path: &Path, sets: &[String]) -> Result<LoadedConfig> {
-    let mut chain = Vec::new();
-    let mut value = load_tree(path, &mut chain)?;
-    let origin = origin_label(&chain);
-    apply_sets(&mut value, sets)?;
-    let config = from_value(value, &origin, sets)?;
-    Ok(LoadedConfig {
-        config,
-        source: path.to_path_buf(),
-        chain,
-        sets: sets.to_vec(),
-    })
+    ConfigFile::read(path)?.load(sets)
+}
+
+/// A config file read and merged with its overlay bases, before any `--set`.
+///
+/// A sweep loads the same file once per run with different assignments; reading
+/// and parsing it is most of that cost, so the executor reads it once into this
+/// and applies each run's assignments to a copy. The file is also read exactly
+/// once per sweep, so an edit made while the sweep runs cannot mix two versions.
+#[derive(Clone, Debug)]
+pub struct ConfigFile {
+    /// The merged document (the file over its bases, its `overrides` applied).
+    value: Value,
+    /// The file given by the user.
+    source: PathBuf,
+    /// The overlay chain, the given file first and the root base last.
+    chain: Vec<PathBuf>,
+}
+
+impl ConfigFile {
+    /// Read `path` and its overlay bases.
+    pub fn read(path: &Path) -> Result<Self> {
+        let mut chain = Vec::new();
+        let value = load_tree(path, &mut chain)?;
+        Ok(ConfigFile {
+            value,
+            source: path.to_path_buf(),
+            chain,
+        })
+    }
+
+    /// Apply `sets`, deserialise and validate: exactly [`load`] of the same file.
+    pub fn load(&self, sets: &[String]) -> Result<LoadedConfig> {
+        let origin = origin_label(&self.chain);
+        let mut value = self.value.clone();
+        apply_sets(&mut value, sets)?;
+        let config = from_value(value, &origin, sets)?;
+        Ok(LoadedConfig {
+            config,
+            source: self.source.clone(),
+            chain: self.chain.clone(),
+            sets: sets.to_vec(),
+        })
+    }
 }
 
 /// Apply command-line style assignments, blaming the `--set` that fails.

@@ -9,12 +9,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigFile};
 use crate::error::{Error, Result};
 use crate::io::manifest::sha256_hex;
 use crate::io::manifest::Manifest;
@@ -75,28 +75,86 @@ pub enum Source<'a> {
 }
 
 impl Source<'_> {
-    /// The resolved config of `run`, seed in place.
-    pub fn config(&self, run: &Run) -> Result<Config> {
+    /// The resolved config of `run`, seed in place, its file read through `files`.
+    fn config(&self, run: &Run, files: &FileCache) -> Result<Config> {
         let loaded = match self {
-            Source::Sweep(spec) => config::load(&spec.base, &plan::assignments(spec, run))?,
+            Source::Sweep(spec) => files.get(0)?.load(&plan::assignments(spec, run))?,
             Source::Overlays {
-                files,
-                sets,
-                point_sets,
+                sets, point_sets, ..
             } => {
-                let file = files.get(run.point).ok_or_else(|| {
-                    Error::Failed(format!(
-                        "{}: no scenario file for point {}",
-                        run.run_id, run.point
-                    ))
-                })?;
+                let file = files.get(files.slot_of(run)?)?;
                 match point_sets.get(run.point) {
-                    Some(extra) => config::load(file, &[*sets, extra.as_slice()].concat())?,
-                    None => config::load(file, sets)?,
+                    Some(extra) => file.load(&[*sets, extra.as_slice()].concat())?,
+                    None => file.load(sets)?,
                 }
             }
         };
         Ok(seeded(&loaded.config, Some(run.seed)))
+    }
+
+    /// The distinct config files of this source, in first-use order, and each
+    /// point's file among them (empty for a sweep: one file for every run).
+    fn files(&self) -> (Vec<PathBuf>, Vec<usize>) {
+        match self {
+            Source::Sweep(spec) => (vec![spec.base.clone()], Vec::new()),
+            Source::Overlays { files, .. } => {
+                let mut distinct: Vec<PathBuf> = Vec::new();
+                let slots = files
+                    .iter()
+                    .map(|f| match distinct.iter().position(|d| d == f) {
+                        Some(i) => i,
+                        None => {
+                            distinct.push(f.clone());
+                            distinct.len() - 1
+                        }
+                    })
+                    .collect();
+                (distinct, slots)
+            }
+        }
+    }
+}
+
+/// The config files of one execution, each read and parsed on first use and then
+/// shared by every run that loads it (parsing dominated a run's set-up). A file
+/// that fails to read is not cached: each of its runs records the error.
+struct FileCache {
+    paths: Vec<PathBuf>,
+    /// Each point's index into `paths` (empty: every run uses `paths[0]`).
+    point_slot: Vec<usize>,
+    read: Vec<OnceLock<ConfigFile>>,
+}
+
+impl FileCache {
+    fn new(source: &Source) -> Self {
+        let (paths, point_slot) = source.files();
+        let read = paths.iter().map(|_| OnceLock::new()).collect();
+        FileCache {
+            paths,
+            point_slot,
+            read,
+        }
+    }
+
+    /// The file slot of `run`'s point.
+    fn slot_of(&self, run: &Run) -> Result<usize> {
+        self.point_slot.get(run.point).copied().ok_or_else(|| {
+            Error::Failed(format!(
+                "{}: no scenario file for point {}",
+                run.run_id, run.point
+            ))
+        })
+    }
+
+    /// The parsed file in `slot`, read now if no run has yet.
+    fn get(&self, slot: usize) -> Result<&ConfigFile> {
+        let cell = &self.read[slot];
+        if let Some(f) = cell.get() {
+            return Ok(f);
+        }
+        let parsed = ConfigFile::read(&self.paths[slot])?;
+        // Two workers may race to read it; both read the same file, one is kept.
+        Ok(cell.get_or_init(|| parsed))
     }
 }
 
@@ -127,6 +185,7 @@ pub fn execute(
         opts.label,
     ));
     let failed = AtomicUsize::new(0);
+    let files = FileCache::new(&opts.source);
     let results = with_threads(Some(opts.jobs), || {
         runs.par_iter()
             .with_max_len(1)
@@ -134,7 +193,7 @@ pub fn execute(
                 if INTERRUPTED.load(Ordering::SeqCst) {
                     return RunAction::NotStarted;
                 }
-                let r = one_run(dir, plan, run, opts);
+                let r = one_run(dir, plan, run, opts, &files);
                 if r == RunAction::Failed {
                     failed.fetch_add(1, Ordering::Relaxed);
                 }
@@ -152,9 +211,15 @@ pub fn execute(
 }
 
 /// Run (or skip) one run; every error ends up in its `failed.json`.
-fn one_run(dir: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> RunAction {
+fn one_run(
+    dir: &Path,
+    plan: &PlanFile,
+    run: &Run,
+    opts: &ExecOptions,
+    files: &FileCache,
+) -> RunAction {
     let rd = summary::run_dir(dir, &run.run_id);
-    match try_run(&rd, plan, run, opts) {
+    match try_run(&rd, plan, run, opts, files) {
         Ok(r) => r,
         Err(e) => {
             let failure = Failure {
@@ -170,10 +235,15 @@ fn one_run(dir: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> RunAct
     }
 }
 
-fn try_run(rd: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> Result<RunAction> {
-    let config = opts.source.config(run)?;
-    let config_toml = config::to_toml(&config);
-    if is_finished(rd, &config_toml) {
+fn try_run(
+    rd: &Path,
+    plan: &PlanFile,
+    run: &Run,
+    opts: &ExecOptions,
+    files: &FileCache,
+) -> Result<RunAction> {
+    let config = opts.source.config(run, files)?;
+    if is_finished(rd, &config) {
         if summary::read_outcomes(rd).is_none_or(|o| o.seed != run.seed) {
             // Killed between manifest and nothing else: outcomes are written
             // before the manifest, so this only happens after manual edits.
@@ -188,11 +258,11 @@ fn try_run(rd: &Path, plan: &PlanFile, run: &Run, opts: &ExecOptions) -> Result<
 }
 
 /// A run folder holds this exact run, intact.
-fn is_finished(rd: &Path, config_toml: &str) -> bool {
+fn is_finished(rd: &Path, config: &Config) -> bool {
     let Ok(m) = layout::read_manifest(rd) else {
         return false;
     };
-    m.config_hash == sha256_hex(config_toml.as_bytes())
+    m.config_hash == sha256_hex(config::to_toml(config).as_bytes())
         && m.verify_files(rd).is_ok_and(|changed| changed.is_empty())
 }
 
@@ -243,7 +313,7 @@ fn simulate_into(
     );
     manifest.add_file(rd, OUTCOMES)?;
     manifest.wall_time_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    layout::write_manifest(rd, &manifest)
+    layout::write_run_manifest(rd, &manifest)
 }
 
 /// Whether runs of this source keep their full folders: a sweep's

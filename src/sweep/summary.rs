@@ -118,8 +118,16 @@ fn missing_outcome(o: &PlanOutcome, ts: &Timeseries) -> Error {
 }
 
 /// Write `outcomes.json` into a run folder.
+///
+/// Not fsynced: the run's manifest, written after it, pins its hash, and a resumed
+/// sweep recomputes a run whose files do not match (see
+/// [`crate::io::atomic::write_atomic_verified`]).
 pub fn write_outcomes(run_dir: &Path, outcomes: &OutcomeRecord) -> Result<()> {
-    write_json(&run_dir.join(OUTCOMES), outcomes)
+    let path = run_dir.join(OUTCOMES);
+    let mut json =
+        serde_json::to_vec(outcomes).map_err(|e| Error::output(&path, std::io::Error::other(e)))?;
+    json.push(b'\n');
+    crate::io::atomic::write_atomic_verified(&path, &json)
 }
 
 /// Read a run's `outcomes.json`, `None` if absent or unreadable.
