@@ -127,6 +127,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lazy_draws_equal_the_pair() {
+        for id in [0u64, 1, 7, 1 << 40, u64::MAX] {
+            let key = tick_key(11, Stream::Firm, id % 5);
+            let d = TwoUniforms::new(key, id);
+            assert_eq!((d.first(), d.second()), two_uniforms(key, id));
+            assert_ne!(d.first(), d.second());
+        }
+    }
+
+    #[test]
     fn streams_are_reproducible_and_distinct() {
         let a = uniform(&mut agent_rng(1, Stream::Firm, 5, 3));
         let b = uniform(&mut agent_rng(1, Stream::Firm, 5, 3));

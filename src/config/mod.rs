@@ -332,6 +332,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_read_once_loads_like_load() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        // An overlay, so the base chain is part of what is kept.
+        let overlay = root.join("configs/scenarios/strict_controls.toml");
+        let file = ConfigFile::read(&overlay).unwrap();
+        for sets in [vec![], vec!["firms.count=3000".to_string()]] {
+            let once = file.load(&sets).unwrap();
+            let fresh = load(&overlay, &sets).unwrap();
+            assert_eq!(to_toml(&once.config), to_toml(&fresh.config));
+            assert_eq!((&once.chain, &once.sets), (&fresh.chain, &fresh.sets));
+        }
+        // Each load starts from the file, not from the previous run's assignments.
+        assert_ne!(file.load(&[]).unwrap().config.firms.count, 3000);
+        let e = file
+            .load(&["firms.count=-1".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("firms.count"), "{e}");
+    }
+
+    #[test]
     fn removing_a_key_resets_an_option_and_is_validated() {
         let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/tiny.toml");
         let key = "policy.china.block_all_foreign_at_self_sufficiency";

@@ -89,6 +89,16 @@ mod tests {
     }
 
     #[test]
+    fn verified_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run/outcomes.json");
+        write_atomic_verified(&p, b"first").unwrap();
+        write_atomic_verified(&p, b"second").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"second");
+        assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn failed_write_keeps_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");

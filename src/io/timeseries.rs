@@ -376,6 +376,95 @@ mod tests {
         assert_eq!(back, ts);
     }
 
+    /// The plain scans the strided lookups must agree with.
+    fn scan(ts: &Timeseries, metric: &str, scope: &str) -> Vec<(u32, f64)> {
+        let mut v: Vec<(u32, f64)> = ts
+            .rows()
+            .iter()
+            .filter(|r| &*r.metric == metric && &*r.scope == scope)
+            .map(|r| (r.tick, r.value))
+            .collect();
+        v.sort_by_key(|p| p.0);
+        v
+    }
+
+    fn quarters(ts: &mut Timeseries, ticks: std::ops::Range<u32>, keys: &[(&str, &str)]) {
+        for t in ticks {
+            let period = period_label(2026, 1, t);
+            for (i, (scope, metric)) in keys.iter().enumerate() {
+                ts.push(t, &period, scope, metric, f64::from(t) * 10.0 + i as f64);
+            }
+        }
+    }
+
+    #[test]
+    fn strided_lookups_match_a_scan_and_names_are_shared() {
+        let keys = [("world", "a"), ("US", "a"), ("US", "b"), ("CN", "a")];
+        let mut ts = Timeseries::default();
+        quarters(&mut ts, 3..7, &keys);
+        assert!(ts.stride() == Some(4), "a regular table is read by stride");
+        for (scope, metric) in keys.iter().chain(&[("XX", "a"), ("US", "zz")]) {
+            assert_eq!(ts.series(metric, scope), scan(&ts, metric, scope));
+            assert_eq!(
+                ts.value_at(metric, scope, 5),
+                scan(&ts, metric, scope)
+                    .iter()
+                    .find(|p| p.0 == 5)
+                    .map(|p| p.1)
+            );
+        }
+        assert_eq!(ts.value_at("b", "US", 6), Some(62.0));
+        assert_eq!(ts.last_value("a", "CN"), Some(63.0));
+        // Rows a quarter apart share their names; a new period is a new name.
+        let (r0, r4) = (&ts.rows()[1], &ts.rows()[5]);
+        assert!(Arc::ptr_eq(&r0.scope, &r4.scope) && Arc::ptr_eq(&r0.metric, &r4.metric));
+        assert!(!Arc::ptr_eq(&r0.period, &r4.period));
+        assert_eq!(ts.periods().len(), 4);
+    }
+
+    #[test]
+    fn irregular_tables_fall_back_to_scans() {
+        let keys = [("world", "a"), ("US", "a")];
+        // A quarter with other keys, a short quarter, and quarters out of order.
+        let cases: [&dyn Fn(&mut Timeseries); 3] = [
+            &|ts| {
+                quarters(ts, 0..2, &keys);
+                quarters(ts, 2..3, &[("US", "a"), ("world", "a")]);
+            },
+            &|ts| {
+                quarters(ts, 0..2, &keys);
+                quarters(ts, 2..3, &keys[..1]);
+            },
+            &|ts| {
+                quarters(ts, 2..4, &keys);
+                quarters(ts, 0..1, &keys);
+            },
+        ];
+        for (i, build) in cases.iter().enumerate() {
+            let mut ts = Timeseries::default();
+            build(&mut ts);
+            assert_eq!(ts.stride(), None, "case {i}");
+            for (scope, metric) in keys {
+                assert_eq!(
+                    ts.series(metric, scope),
+                    scan(&ts, metric, scope),
+                    "case {i}"
+                );
+            }
+            assert_eq!(
+                ts.value_at("a", "US", 2),
+                scan(&ts, "a", "US").iter().find(|p| p.0 == 2).map(|p| p.1),
+                "case {i}"
+            );
+        }
+        // A table read back from CSV has the same shape knowledge as the original.
+        let mut ts = Timeseries::default();
+        quarters(&mut ts, 0..3, &keys);
+        let back = Timeseries::parse(&ts.to_csv_string(), Path::new("x.csv")).unwrap();
+        assert_eq!(back.stride(), Some(2));
+        assert_eq!(back, ts);
+    }
+
     #[test]
     fn bad_rows_name_the_line() {
         let p = Path::new("t.csv");
