@@ -14,6 +14,7 @@
 #                    round-robin), e.g. 0/25 for 4% of them
 #   MUTANTS_JOBS     parallel mutants (default 1: each already builds on every core)
 #   MUTANTS_OUT      output folder (default mutants.out under the repo)
+#   MUTANTS_BUILD_TIMEOUT  seconds one mutant's build may take (default 900)
 #   MUTANTS_IN_PLACE 1: mutate this tree and reuse its target/ instead of building a
 #                    scratch copy from cold (do not edit the tree meanwhile)
 #
@@ -26,7 +27,7 @@ cd "$(dirname "$0")/.."
 budget=${MUTANTS_BUDGET:-1800}
 jobs=${MUTANTS_JOBS:-1}
 out=${MUTANTS_OUT:-mutants.out}
-args=(mutants --output "$out" --no-shuffle)
+args=(mutants --output "$out" --no-shuffle --build-timeout "${MUTANTS_BUILD_TIMEOUT:-900}")
 if [[ "${MUTANTS_IN_PLACE:-0}" == 1 ]]; then
     args+=(--in-place)
 else

@@ -36,7 +36,7 @@ pub struct Row {
 /// A whole run's rows, in the order they were written (tick, then scope, then metric).
 ///
 /// A run writes the same (scope, metric) sequence every quarter. The table notices
-/// this as rows arrive ([`Layout`]): a row reuses the names of the row at the same
+/// this as rows arrive (its layout): a row reuses the names of the row at the same
 /// place in the quarter before, and while the shape holds a series is read by
 /// striding through the quarters instead of scanning every row. Any other order
 /// still works, through the plain scans.

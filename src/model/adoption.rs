@@ -296,7 +296,7 @@ pub fn hazard(p: f64, q: f64, potential: f64, adopted: f64) -> (f64, f64) {
 }
 
 /// Market potential of a group of `sector` this tick (see [`crate::config::PotentialCfg`]):
-/// the sector's ceiling times its country's [`potential_terms`].
+/// the sector's ceiling times its country's market-potential terms.
 pub fn market_potential(cfg: &Config, terms: &CountryTerms, sector: usize) -> f64 {
     let ceiling = cfg.sectors[sector].market_potential;
     if !cfg.firms.utility_terms {
