@@ -487,6 +487,29 @@ mod tests {
         assert_input_err(decode::<String>(&b, SCHEMA, origin()), "cannot decode");
     }
 
+    #[test]
+    fn each_payload_tier_has_its_own_limit() {
+        // A claimed string larger than a tier's limit but smaller than the next
+        // tier's is refused for the limit, not read: each payload size gets the
+        // smallest limit that still fits every genuine checkpoint of that size.
+        let claim = |payload_len: usize, string_len: u64| {
+            let mut payload = vec![0u8; payload_len];
+            payload[0] = 253;
+            payload[1..9].copy_from_slice(&string_len.to_le_bytes());
+            decode_payload::<String>(&payload)
+        };
+        let limited = |r: &std::result::Result<(String, usize), bincode::error::DecodeError>| {
+            matches!(r, Err(bincode::error::DecodeError::LimitExceeded))
+        };
+        // Up to 1 MiB of payload: 16 MiB; up to 64 MiB: 256 MiB.
+        assert!(limited(&claim(1 << 20, 17 << 20)));
+        let r = claim(2 << 20, 300 << 20);
+        assert!(limited(&r), "{r:?}");
+        // Under its tier's limit the claim is read, and fails for missing bytes.
+        let r = claim(2 << 20, 200 << 20);
+        assert!(r.is_err() && !limited(&r), "{r:?}");
+    }
+
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
