@@ -31,7 +31,7 @@ fn a_ban_stops_a_chip_reaching_a_bloc() {
         Access::Denied
     );
     assert!(
-        matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, chips::ChinaStance::AsListed), Access::Legal { revenue_share } if revenue_share == 0.0)
+        matches!(chips::access(&cfg, b200, Bloc::NONALIGNED, chips::ChinaStance::AsListed), Access::Legal { revenue_share, licensed: false } if revenue_share == 0.0)
     );
     let available = vec![true; cfg.chips.len()];
     let p = chips::Purchase {
@@ -74,7 +74,8 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
     assert_eq!(
         access,
         Access::Legal {
-            revenue_share: 0.25
+            revenue_share: 0.25,
+            licensed: true,
         }
     );
     assert!((chips::unit_price(&cfg, h200.price_usd, access) - 1.25 * h200.price_usd).abs() < 1e-6);
@@ -144,11 +145,61 @@ fn the_licence_volume_cap_limits_sales_to_a_share_of_us_deliveries() {
     // Unlicensed buyers of the same chip are not capped.
     let free = chips::Order {
         bloc: Bloc::ALLY,
-        access: Access::Legal { revenue_share: 0.0 },
+        access: Access::Legal {
+            revenue_share: 0.0,
+            licensed: false,
+        },
         ..order(3, 5_000.0)
     };
     let out = chips::clear(&cfg, &mut chips::start_states(&cfg), &supply, &[free]);
     assert_eq!(out.deliveries[0].units, 5_000.0);
+}
+
+/// A licence is a licence whatever the government's take: with a revenue share of 0
+/// the H200 volume cap still binds (licensed orders used to be recognised by a
+/// positive share, so a free licence had no cap).
+#[test]
+fn a_licence_without_revenue_share_keeps_its_volume_cap() {
+    let cfg = baseline(&[
+        "policy.china.import=[]",
+        "policy.us.export[H200_CN].revenue_share=0.0",
+    ]);
+    let k = chip(&cfg, "H200");
+    let access = chips::access(&cfg, &cfg.chips[k], Bloc::CN, chips::ChinaStance::AsListed);
+    assert_eq!(
+        access,
+        Access::Legal {
+            revenue_share: 0.0,
+            licensed: true,
+        }
+    );
+    let cap = cfg
+        .policy
+        .us
+        .export
+        .iter()
+        .find(|r| r.chip == "H200" && r.dest == Bloc::CN)
+        .and_then(|r| r.volume_cap)
+        .expect("the baseline caps H200 licences to China");
+    let mut states = chips::start_states(&cfg);
+    states[k].us_delivered_last = 400.0;
+    let mut supply = vec![0.0; cfg.chips.len()];
+    supply[k] = 10_000.0;
+    let order = chips::Order {
+        buyer: Buyer::Country(1),
+        bloc: Bloc::CN,
+        chip: k,
+        units: 1_000.0,
+        access,
+    };
+    let out = chips::clear(&cfg, &mut states, &supply, &[order]);
+    assert!(
+        (out.deliveries[0].units - cap * 400.0).abs() < 1e-9,
+        "{:?}",
+        out.deliveries
+    );
+    assert_eq!(states[k].licensed[Bloc::CN.index()], cap * 400.0);
+    assert_eq!(out.license_revenue, 0.0);
 }
 
 #[test]
@@ -158,7 +209,10 @@ fn clearing_is_pro_rata_never_first_come() {
     let mut states = chips::start_states(&cfg);
     let mut supply = vec![0.0; cfg.chips.len()];
     supply[k] = 100.0;
-    let legal = Access::Legal { revenue_share: 0.0 };
+    let legal = Access::Legal {
+        revenue_share: 0.0,
+        licensed: false,
+    };
     let a = chips::Order {
         buyer: Buyer::Lab(0),
         bloc: Bloc::US,

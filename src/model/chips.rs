@@ -36,10 +36,12 @@ pub const ROUNDING_EPS: f64 = 4.0 * f64::EPSILON;
 /// How a buyer in a given bloc can get a chip type.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Access {
-    /// Legally; `revenue_share` > 0 means under licence.
+    /// Legally, with or without a US licence.
     Legal {
-        /// Government take added to the price.
+        /// Government take added to the price (0 without a licence, and may be 0 with one).
         revenue_share: f64,
+        /// Under a US export licence, so subject to its volume cap if it has one.
+        licensed: bool,
     },
     /// Only by smuggling (a US ban with imperfect enforcement).
     Leak,
@@ -163,7 +165,10 @@ pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> 
         }
     }
     if chip.designer != Bloc::US || bloc == Bloc::US {
-        return Access::Legal { revenue_share: 0.0 };
+        return Access::Legal {
+            revenue_share: 0.0,
+            licensed: false,
+        };
     }
     let rule = cfg
         .policy
@@ -172,9 +177,13 @@ pub fn access(cfg: &Config, chip: &ChipCfg, bloc: Bloc, stance: ChinaStance) -> 
         .iter()
         .find(|r| r.chip == chip.name && r.dest == bloc);
     match rule.map(|r| (r.rule, r.revenue_share)) {
-        None | Some((ExportRule::Allow, _)) => Access::Legal { revenue_share: 0.0 },
+        None | Some((ExportRule::Allow, _)) => Access::Legal {
+            revenue_share: 0.0,
+            licensed: false,
+        },
         Some((ExportRule::License, share)) => Access::Legal {
             revenue_share: share,
+            licensed: true,
         },
         Some((ExportRule::Ban, _)) if cfg.policy.us.leakage > 0.0 => Access::Leak,
         Some((ExportRule::Ban, _)) => Access::Denied,
@@ -196,7 +205,7 @@ pub fn start_states(cfg: &Config) -> Vec<ChipState> {
 /// Price per unit for a buyer with this access, from the chip's current list price.
 pub fn unit_price(cfg: &Config, list_price: f64, access: Access) -> f64 {
     match access {
-        Access::Legal { revenue_share } => list_price * (1.0 + revenue_share),
+        Access::Legal { revenue_share, .. } => list_price * (1.0 + revenue_share),
         Access::Leak => list_price * (1.0 + cfg.policy.us.leak_markup),
         Access::Denied => f64::INFINITY,
     }
@@ -544,14 +553,12 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
     // Scale licensed orders per (chip, bloc) down to their cap.
     let mut licensed = vec![[0.0f64; 4]; n];
     for o in orders {
-        if let Access::Legal { revenue_share } = o.access {
-            if revenue_share > 0.0 {
-                licensed[o.chip][o.bloc.index()] += o.units;
-            }
+        if let Access::Legal { licensed: true, .. } = o.access {
+            licensed[o.chip][o.bloc.index()] += o.units;
         }
     }
     let cap_scale = |o: &Order| match (o.access, caps[o.chip][o.bloc.index()]) {
-        (Access::Legal { revenue_share }, Some(cap)) if revenue_share > 0.0 => {
+        (Access::Legal { licensed: true, .. }, Some(cap)) => {
             let want = licensed[o.chip][o.bloc.index()];
             if want > cap {
                 cap / want
@@ -586,9 +593,12 @@ pub fn clear(cfg: &Config, states: &mut [ChipState], supply: &[f64], orders: &[O
         let st = &mut states[o.chip];
         match o.access {
             Access::Leak => st.leaked += units,
-            Access::Legal { revenue_share } => {
+            Access::Legal {
+                revenue_share,
+                licensed,
+            } => {
                 st.delivered += units;
-                if revenue_share > 0.0 {
+                if licensed {
                     st.licensed[o.bloc.index()] += units;
                 }
                 out.license_revenue += units * list * revenue_share;

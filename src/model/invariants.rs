@@ -532,7 +532,10 @@ mod tests {
             bloc: Bloc::US,
             chip: 0,
             units: 100.0,
-            access: Access::Legal { revenue_share: 0.0 },
+            access: Access::Legal {
+                revenue_share: 0.0,
+                licensed: false,
+            },
         }];
         let mut supply = vec![0.0; cfg.chips.len()];
         supply[0] = 50.0;
