@@ -61,6 +61,63 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_event_lifts_a_lab_to_the_us_level_months_ago() {
+        use crate::config::{CapabilityEvent, ScheduleEntry};
+        let mut cfg = crate::model::testing::tiny_config();
+        let cn = cfg
+            .labs
+            .iter()
+            .position(|l| {
+                cfg.countries
+                    .iter()
+                    .any(|c| c.code == l.country && c.bloc == Bloc::CN)
+            })
+            .expect("tiny config has a Chinese lab");
+        let us = cfg
+            .labs
+            .iter()
+            .position(|l| {
+                cfg.countries
+                    .iter()
+                    .any(|c| c.code == l.country && c.bloc == Bloc::US)
+            })
+            .expect("tiny config has a US lab");
+        let lab_of = |i: usize| {
+            let lc = &cfg.labs[i];
+            let ci = cfg
+                .countries
+                .iter()
+                .position(|c| c.code == lc.country)
+                .unwrap();
+            Lab::new(&cfg, lc, ci, cfg.countries[ci].bloc)
+        };
+        let mut labs = vec![lab_of(us), lab_of(cn)];
+        labs[0].capability = 20.0;
+        labs[1].capability = 1.0;
+        // US frontier 10, 12, 14, 16 over ticks 0-3, 20 now (tick 4).
+        let before = [10.0, 12.0, 14.0, 16.0];
+        cfg.schedule = vec![ScheduleEntry {
+            tick: 4,
+            set: vec![],
+            capability: vec![CapabilityEvent {
+                lab: cfg.labs[cn].name.clone(),
+                behind_us_months: 6.0,
+            }],
+        }];
+        // Another tick: nothing happens.
+        apply(&cfg, 3, &mut labs, &before, 0.5);
+        assert_eq!(labs[1].capability, 1.0);
+        // Six months = two quarters before tick 4: the level at tick 2.
+        apply(&cfg, 4, &mut labs, &before, 0.5);
+        assert_eq!(labs[1].capability, 14.0);
+        assert_eq!(labs[1].last_release, 4);
+        // Never lowers a capability.
+        labs[1].capability = 30.0;
+        apply(&cfg, 4, &mut labs, &before, 0.5);
+        assert_eq!(labs[1].capability, 30.0);
+    }
+
+    #[test]
     fn level_ago_interpolates_and_extrapolates() {
         let before = [10.0, 11.0];
         assert_eq!(us_level_ago(&before, 12.0, 0.0, 0.5), 12.0);
