@@ -64,6 +64,8 @@ struct Standing {
     embodied_usage: f64,
     downloads: f64,
     aligned_gdp: f64,
+    /// The innovation standing (frontier gap and compute share). Only the US value is
+    /// kept: China's innovation index is its complement.
     compute: f64,
 }
 
@@ -127,7 +129,7 @@ impl<'a> Recorder<'a> {
         let mut cn = Standing::default();
         self.adoption(&tallies, &mut us, &mut cn);
         self.frontier_and_downloads(&mut us, &mut cn);
-        self.compute_and_power(&mut us, &mut cn);
+        self.compute_and_power(&mut us);
         self.alignment(&mut us, &mut cn);
         self.indices(&us, &cn);
     }
@@ -273,10 +275,9 @@ impl<'a> Recorder<'a> {
         us.downloads = du;
         cn.downloads = dc;
         us.compute = 1.0 / (1.0 + math::exp(-gap / 6.0));
-        cn.compute = 1.0 - us.compute;
     }
 
-    fn compute_and_power(&mut self, us: &mut Standing, cn: &mut Standing) {
+    fn compute_and_power(&mut self, us: &mut Standing) {
         let cfg = self.cfg;
         let w = self.world;
         let util = &w.last.utilisation;
@@ -326,7 +327,6 @@ impl<'a> Recorder<'a> {
         let frontier_us = us.compute;
         let share_us = compute[0] / (compute[0] + compute[1]).max(1e-9);
         us.compute = 0.5 * frontier_us + 0.5 * share_us;
-        cn.compute = 0.5 * (1.0 - frontier_us) + 0.5 * (1.0 - share_us);
         self.put("CN", "cn_chip_self_sufficiency", w.last.cn_self_sufficiency);
         self.put(
             "CN",
