@@ -508,6 +508,18 @@ mod tests {
         // Under its tier's limit the claim is read, and fails for missing bytes.
         let r = claim(2 << 20, 200 << 20);
         assert!(r.is_err() && !limited(&r), "{r:?}");
+        // Every tier decodes a genuine short string (its limit is not zero), and the
+        // 1-4 GiB tier refuses a 5 GiB claim that the next tier (16 GiB) would read.
+        // The buffers are calloc'ed and only their first bytes written.
+        for len in [1 << 20, 2 << 20, 65 << 20, (1 << 30) + (1 << 20)] {
+            let mut payload = vec![0u8; len];
+            payload[0] = 3;
+            payload[1..4].copy_from_slice(b"abc");
+            let r = decode_payload::<String>(&payload);
+            assert!(matches!(&r, Ok((s, 4)) if s == "abc"), "{len}: {r:?}");
+        }
+        let r = claim((1 << 30) + (1 << 20), 5 << 30);
+        assert!(limited(&r), "{r:?}");
     }
 
     proptest! {
