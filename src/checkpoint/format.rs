@@ -511,7 +511,13 @@ mod tests {
         // Every tier decodes a genuine short string (its limit is not zero), and the
         // 1-4 GiB tier refuses a 5 GiB claim that the next tier (16 GiB) would read.
         // The buffers are calloc'ed and only their first bytes written.
-        for len in [1 << 20, 2 << 20, 65 << 20, (1 << 30) + (1 << 20)] {
+        for len in [
+            1 << 20,
+            2 << 20,
+            65 << 20,
+            (1 << 30) + (1 << 20),
+            (4 << 30) + (1 << 20),
+        ] {
             let mut payload = vec![0u8; len];
             payload[0] = 3;
             payload[1..4].copy_from_slice(b"abc");
