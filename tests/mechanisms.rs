@@ -202,6 +202,19 @@ fn a_licence_without_revenue_share_keeps_its_volume_cap() {
     assert_eq!(out.license_revenue, 0.0);
 }
 
+/// The first quarter's licence caps are a share of last quarter's US deliveries, so a
+/// run starts as if every chip had sold a full quarter's capacity to US buyers (not 0,
+/// which would ban licensed sales in the first quarter).
+#[test]
+fn chips_start_with_a_full_quarter_of_us_deliveries() {
+    let cfg = baseline(&[]);
+    let states = chips::start_states(&cfg);
+    for (c, s) in cfg.chips.iter().zip(&states) {
+        assert!(c.capacity_per_tick > 0.0, "{}", c.name);
+        assert_eq!(s.us_delivered, c.capacity_per_tick, "{}", c.name);
+    }
+}
+
 #[test]
 fn clearing_is_pro_rata_never_first_come() {
     let cfg = baseline(&[]);
