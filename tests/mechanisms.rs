@@ -95,6 +95,17 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
     assert!((out.deliveries[0].unit_price - 1.25 * h200.price_usd).abs() < 1e-6);
 }
 
+/// The baseline's volume cap on H200 licences to China (a share of US deliveries).
+fn h200_to_china_cap(cfg: &airace::config::Config) -> f64 {
+    cfg.policy
+        .us
+        .export
+        .iter()
+        .find(|r| r.chip == "H200" && r.dest == Bloc::CN)
+        .and_then(|r| r.volume_cap)
+        .expect("the baseline caps H200 licences to China")
+}
+
 /// The licence volume cap binds: licensed H200 sales to China in a quarter are at most
 /// `volume_cap` × last quarter's US deliveries, shared pro rata, and a second round in
 /// the same quarter only gets what the first left under the cap. (The test above sets
@@ -103,14 +114,7 @@ fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
 fn the_licence_volume_cap_limits_sales_to_a_share_of_us_deliveries() {
     let cfg = baseline(&["policy.china.import=[]"]);
     let k = chip(&cfg, "H200");
-    let cap = cfg
-        .policy
-        .us
-        .export
-        .iter()
-        .find(|r| r.chip == "H200" && r.dest == Bloc::CN)
-        .and_then(|r| r.volume_cap)
-        .expect("the baseline caps H200 licences to China");
+    let cap = h200_to_china_cap(&cfg);
     let access = chips::access(&cfg, &cfg.chips[k], Bloc::CN, chips::ChinaStance::AsListed);
     let mut states = chips::start_states(&cfg);
     states[k].us_delivered_last = 400.0;
@@ -173,14 +177,7 @@ fn a_licence_without_revenue_share_keeps_its_volume_cap() {
             licensed: true,
         }
     );
-    let cap = cfg
-        .policy
-        .us
-        .export
-        .iter()
-        .find(|r| r.chip == "H200" && r.dest == Bloc::CN)
-        .and_then(|r| r.volume_cap)
-        .expect("the baseline caps H200 licences to China");
+    let cap = h200_to_china_cap(&cfg);
     let mut states = chips::start_states(&cfg);
     states[k].us_delivered_last = 400.0;
     let mut supply = vec![0.0; cfg.chips.len()];
