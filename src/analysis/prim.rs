@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::uncertainty::{format_float, Distribution, UncertaintySpec};
+use super::uncertainty::UncertaintySpec;
 use super::{AnalysisError, Result};
 
 /// How the box is picked from the peeling trajectory.
@@ -432,52 +432,15 @@ pub fn overlay_toml(b: &PrimBox, spec: &UncertaintySpec, outcome: &str) -> Strin
         if b.pasted { ", pasted" } else { "" }
     );
     for (lim, f) in b.limits.iter().zip(&spec.factors) {
-        let Some(path) = f.path.as_ref().filter(|_| lim.restricted) else {
+        if f.path.is_none() || !lim.restricted {
             continue;
-        };
-        let _ = writeln!(s, "\n[[uncertainty.factors]]\nname = {}", quote(&f.name));
-        let _ = writeln!(s, "path = {}", quote(path));
-        match &f.distribution {
-            Distribution::Discrete(values) => {
-                let kept: Vec<String> = values
-                    .iter()
-                    .filter(|v| v.as_f64().is_none_or(|x| (lim.min..=lim.max).contains(&x)))
-                    .map(|v| v.to_toml())
-                    .collect();
-                let _ = writeln!(
-                    s,
-                    "distribution = \"discrete\"\nvalues = [{}]",
-                    kept.join(", ")
-                );
-            }
-            d => {
-                let kind = if matches!(d, Distribution::LogUniform { .. }) {
-                    "log_uniform"
-                } else {
-                    "uniform"
-                };
-                let _ = writeln!(
-                    s,
-                    "distribution = \"{kind}\"\nrange = [{}, {}]",
-                    format_float(lim.min),
-                    format_float(lim.max)
-                );
-            }
         }
-        let _ = writeln!(
-            s,
-            "source = {}",
-            quote(&format!(
-                "PRIM box for {outcome} (full range: {})",
-                f.source
-            ))
+        s += &f.to_toml(
+            Some((lim.min, lim.max)),
+            &format!("PRIM box for {outcome} (full range: {})", f.source),
         );
     }
     s
-}
-
-fn quote(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
 }
 
 #[cfg(test)]

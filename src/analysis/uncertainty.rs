@@ -294,6 +294,64 @@ impl Factor {
     pub fn value_at(&self, u: f64) -> ParamValue {
         self.distribution.quantile(u)
     }
+
+    /// This factor as a `[[uncertainty.factors]]` TOML entry, narrowed to
+    /// `limits` when given (same family, clipped to the factor's own bounds; a
+    /// triangular becomes uniform on the narrowed range), with `source` as its
+    /// source line. What PRIM writes for "the worlds where it happens".
+    pub fn to_toml(&self, limits: Option<(f64, f64)>, source: &str) -> String {
+        use std::fmt::Write as _;
+        let quote = |x: &str| toml::Value::String(x.to_string()).to_string();
+        let mut s = format!(
+            "\n[[uncertainty.factors]]\nname = {}\npath = {}\n",
+            quote(&self.name),
+            quote(self.path.as_deref().unwrap_or_default())
+        );
+        match &self.distribution {
+            Distribution::Discrete(values) => {
+                let kept: Vec<String> = values
+                    .iter()
+                    .filter(|v| {
+                        limits.is_none_or(|(lo, hi)| {
+                            v.as_f64().is_none_or(|x| (lo..=hi).contains(&x))
+                        })
+                    })
+                    .map(|v| v.to_toml())
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "distribution = \"discrete\"\nvalues = [{}]",
+                    kept.join(", ")
+                );
+            }
+            Distribution::Triangular { min, mode, max } if limits.is_none() => {
+                let _ = writeln!(
+                    s,
+                    "distribution = \"triangular\"\nrange = [{}, {}]\nmode = {}",
+                    format_float(*min),
+                    format_float(*max),
+                    format_float(*mode)
+                );
+            }
+            d => {
+                let (min, max) = d.bounds();
+                let (lo, hi) = limits.map_or((min, max), |(lo, hi)| (lo.max(min), hi.min(max)));
+                let kind = if matches!(d, Distribution::LogUniform { .. }) {
+                    "log_uniform"
+                } else {
+                    "uniform"
+                };
+                let _ = writeln!(
+                    s,
+                    "distribution = \"{kind}\"\nrange = [{}, {}]",
+                    format_float(lo),
+                    format_float(hi)
+                );
+            }
+        }
+        let _ = writeln!(s, "source = {}", quote(source));
+        s
+    }
 }
 
 /// A validated policy lever.

@@ -491,7 +491,12 @@ fn box_sweep(page: &Page<'_>, case: &Case, r: &PrimResult, cols: &[Column]) -> S
                 dummy = true;
                 continue;
             }
-            factors += &factor_toml(&f, l.restricted.then_some((l.min, l.max)));
+            let limits = l.restricted.then_some((l.min, l.max));
+            let source = match limits {
+                Some(_) => format!("PRIM box (full range: {})", f.source),
+                None => f.source.clone(),
+            };
+            factors += &f.to_toml(limits, &source);
             continue;
         }
         let _ = writeln!(s, "\n[[parameters]]\npath = {}", quote(&p.path));
@@ -549,64 +554,5 @@ fn box_sweep(page: &Page<'_>, case: &Case, r: &PrimResult, cols: &[Column]) -> S
             quote(&o.scope)
         );
     }
-    s
-}
-
-/// One `[[uncertainty.factors]]` entry, narrowed to `limits` when given.
-fn factor_toml(f: &Factor, limits: Option<(f64, f64)>) -> String {
-    let mut s = format!(
-        "\n[[uncertainty.factors]]\nname = {}\npath = {}\n",
-        quote(&f.name),
-        quote(f.path.as_deref().unwrap_or_default())
-    );
-    let clip = |min: f64, max: f64| match limits {
-        Some((lo, hi)) => (lo.max(min), hi.min(max)),
-        None => (min, max),
-    };
-    match &f.distribution {
-        Distribution::Discrete(values) => {
-            let kept: Vec<String> = values
-                .iter()
-                .filter(|v| {
-                    limits.is_none_or(|(lo, hi)| v.as_f64().is_none_or(|x| (lo..=hi).contains(&x)))
-                })
-                .map(|v| v.to_toml())
-                .collect();
-            let _ = writeln!(
-                s,
-                "distribution = \"discrete\"\nvalues = [{}]",
-                kept.join(", ")
-            );
-        }
-        Distribution::Triangular { min, mode, max } if limits.is_none() => {
-            let _ = writeln!(
-                s,
-                "distribution = \"triangular\"\nrange = [{}, {}]\nmode = {}",
-                format_float(*min),
-                format_float(*max),
-                format_float(*mode)
-            );
-        }
-        d => {
-            let (min, max) = d.bounds();
-            let (lo, hi) = clip(min, max);
-            let kind = if matches!(d, Distribution::LogUniform { .. }) {
-                "log_uniform"
-            } else {
-                "uniform"
-            };
-            let _ = writeln!(
-                s,
-                "distribution = \"{kind}\"\nrange = [{}, {}]",
-                format_float(lo),
-                format_float(hi)
-            );
-        }
-    }
-    let source = match limits {
-        Some(_) => format!("PRIM box (full range: {})", f.source),
-        None => f.source.clone(),
-    };
-    let _ = writeln!(s, "source = {}", quote(&source));
     s
 }
