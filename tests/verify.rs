@@ -1,7 +1,7 @@
 //! `airace verify` (issue 5): reruns a run folder and compares its data files.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 mod common;
 use common::airace;
@@ -83,19 +83,26 @@ fn build_differences_are_noted() {
     );
 }
 
-#[test]
-fn branched_run_verifies_without_its_checkpoint() {
-    let dir = tempfile::tempdir().unwrap();
-    let parent = dir.path().join("parent");
+/// A 12-tick parent run checkpointed at tick 6, and a branch resumed from that
+/// checkpoint with one changed value; returns (parent, branch) folders under `root`.
+fn parent_and_branch(root: &Path) -> (PathBuf, PathBuf) {
+    let parent = root.join("parent");
     run(&parent, &["--checkpoint-every", "6"]);
     let ck = parent.join("checkpoints/tick-6.bin");
-    let branch = dir.path().join("branch");
+    let branch = root.join("branch");
     airace()
         .args(["resume", "-q", "--set", "policy.us.friction=0.9", "--out"])
         .arg(&branch)
         .arg(&ck)
         .assert()
         .success();
+    (parent, branch)
+}
+
+#[test]
+fn branched_run_verifies_without_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (parent, branch) = parent_and_branch(dir.path());
     fs::remove_dir_all(parent.join("checkpoints")).unwrap();
     let (code, stdout, stderr) = verify(&branch, "2");
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -229,16 +236,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn unrecorded_branch_is_rerun_from_its_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
-    let parent = dir.path().join("parent");
-    run(&parent, &["--checkpoint-every", "6"]);
-    let ck = parent.join("checkpoints/tick-6.bin");
-    let branch = dir.path().join("branch");
-    airace()
-        .args(["resume", "-q", "--set", "policy.us.friction=0.9", "--out"])
-        .arg(&branch)
-        .arg(&ck)
-        .assert()
-        .success();
+    let (parent, branch) = parent_and_branch(dir.path());
     // Rewrite config.toml the old way: the branch value in place, no schedule entry.
     let path = branch.join("config.toml");
     let text = fs::read_to_string(&path).unwrap();
@@ -262,6 +260,7 @@ fn unrecorded_branch_is_rerun_from_its_checkpoint() {
     assert!(stdout.contains("identical: 2 files"), "{stdout}");
 
     // The checkpoint changed since: refused (exit 2) rather than rerun from tick 0.
+    let ck = parent.join("checkpoints/tick-6.bin");
     let mut b = fs::read(&ck).unwrap();
     let last = b.len() - 1;
     b[last] ^= 1;
