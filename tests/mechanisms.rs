@@ -65,6 +65,44 @@ fn leakage_lets_a_share_of_banned_demand_through_at_a_markup() {
     assert!((price - b200.price_usd * (1.0 + cfg.policy.us.leak_markup)).abs() < 1e-6);
 }
 
+/// US export rules bind only US-designed chips sold abroad: a rule naming a US buyer
+/// or a Chinese chip is never applied (Washington does not license its own market, nor
+/// other countries' chips).
+#[test]
+fn export_rules_apply_only_to_us_chips_leaving_the_us() {
+    use airace::config::{ExportRule, ExportRuleCfg};
+    let mut cfg = baseline(&["policy.china.import=[]", "policy.us.leakage=0.0"]);
+    let h100 = chip(&cfg, "H100");
+    let cn_chip = cfg
+        .chips
+        .iter()
+        .position(|c| c.designer == Bloc::CN)
+        .expect("the baseline has a Chinese chip");
+    let ban = |chip: &str, dest| ExportRuleCfg {
+        chip: chip.to_string(),
+        dest,
+        rule: ExportRule::Ban,
+        revenue_share: 0.0,
+        volume_cap: None,
+    };
+    let cn_name = cfg.chips[cn_chip].name.clone();
+    cfg.policy.us.export.insert(0, ban("H100", Bloc::US));
+    cfg.policy
+        .us
+        .export
+        .insert(0, ban(&cn_name, Bloc::NONALIGNED));
+    let free = Access::Legal {
+        revenue_share: 0.0,
+        licensed: false,
+    };
+    let access =
+        |k: usize, bloc| chips::access(&cfg, &cfg.chips[k], bloc, chips::ChinaStance::AsListed);
+    assert_eq!(access(h100, Bloc::US), free);
+    assert_eq!(access(cn_chip, Bloc::NONALIGNED), free);
+    // The baseline's own rule still binds: H100 to China is banned.
+    assert_eq!(access(h100, Bloc::CN), Access::Denied);
+}
+
 #[test]
 fn a_license_adds_the_revenue_share_to_price_and_to_us_revenue() {
     let cfg = baseline(&["policy.china.import=[]"]);
