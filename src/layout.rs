@@ -7,14 +7,15 @@
 //! timeseries.csv   the data                       config.toml   the resolved config
 //! manifest.json    written last: "finished"       charts/*.png, report.html
 //! checkpoints/tick-N.bin (with --checkpoint-every)
-//! outcomes.json or failed.json (runs inside a sweep or scenario set)
+//! outcomes.json or failed.json (runs inside a sweep or scenario set that keep them)
 //! ```
 //!
 //! A sweep folder (`sweep`, `merge`, `slurm`, `scenarios`):
 //!
 //! ```text
-//! plan.json  sweep.toml  runs/<run-id>/  summary.csv  failures.csv
+//! plan.json  sweep.toml  records/*.jsonl  summary.csv  failures.csv
 //! bands.csv  charts/  report.html        (scenarios add scenarios.csv, scenarios.md)
+//! runs/<run-id>/   only for runs that keep their folder (`keep_runs`) or failed
 //! ```
 //!
 //! Nothing else in the crate spells these names, so the rule about which
@@ -53,6 +54,9 @@ pub const PLAN: &str = "plan.json";
 pub const SWEEP_FILE: &str = "sweep.toml";
 /// Folder of the run folders of a sweep or scenario set.
 pub const RUNS: &str = "runs";
+/// Folder of the run record logs of a sweep or scenario set (one JSON line
+/// per finished or failed run, one file per worker).
+pub const RECORDS: &str = "records";
 /// One row per run of a sweep or scenario set.
 pub const SUMMARY: &str = "summary.csv";
 /// One row per failed run.
@@ -165,13 +169,6 @@ pub fn read_manifest_if_any(dir: &Path) -> Result<Option<Manifest>> {
 pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
     let path = dir.join(MANIFEST);
     write_atomic(&path, &manifest.to_json(&path)?)
-}
-
-/// [`write_manifest`] for a sweep's run folder, without the fsync (see
-/// [`crate::io::atomic::write_atomic_verified`]: a resumed sweep re-checks it).
-pub fn write_run_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
-    let path = dir.join(MANIFEST);
-    crate::io::atomic::write_atomic_verified(&path, &manifest.to_json(&path)?)
 }
 
 /// Read a folder's resolved `config.toml` as text.
@@ -335,6 +332,7 @@ fn same_work(dir: &Path, work: FolderWork<'_>, entries: &[String]) -> Result<boo
                         SLURM_MERGE_SCRIPT,
                         SLURM_LOGS,
                         RUNS,
+                        RECORDS,
                     ]
                     .contains(&e.as_str())
                 })

@@ -425,11 +425,7 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
     if executor::interrupted() || actions.contains(&RunAction::NotStarted) {
         return Err(Error::Interrupted);
     }
-    let states: Vec<RunOnDisk> = plan
-        .runs
-        .iter()
-        .map(|r| summary::run_state(&out, r))
-        .collect();
+    let states: Vec<RunOnDisk> = summary::run_states(&out, &plan.runs)?;
     let tally = summary::write_summary(&out, &plan, &states)?;
     let results = collect_results(&files, &configs, &plan, &states, worlds.as_ref());
     let periods = periods_of(&configs[0]);

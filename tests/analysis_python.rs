@@ -7,6 +7,8 @@
 //! named by `AIRACE_PYTHON`). Without it the test is skipped with a message;
 //! `AIRACE_REQUIRE_PYTHON=1` (CI) makes that a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -246,7 +248,7 @@ fn sweep_folder_parquet_loads_in_pyarrow_pandas_and_duckdb() {
         .status()
         .unwrap();
     assert!(ok.success());
-    std::fs::remove_dir_all(out.join("runs/p1-r0")).unwrap();
+    common::forget_run(&out, "p1-r0");
     let merged = Command::new(bin).arg("merge").arg(&out).output().unwrap();
     assert_eq!(
         merged.status.code(),

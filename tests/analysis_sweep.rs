@@ -95,24 +95,19 @@ fn sobol_sweep_analyses_whole_partial_and_refuses_when_too_few() {
     );
     let out = t.path().join("out");
     sweep(&file, &out);
-    // 16 blocks of D + 2 = 5 runs; run folders hold only outcomes + manifest.
+    // 16 blocks of D + 2 = 5 runs; each run is one record, no run folder.
     let plan: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
     assert_eq!(plan["runs"].as_array().unwrap().len(), 80);
     assert_eq!(plan["study"]["kind"], "sobol");
     assert_eq!(plan["study"]["n"], 16);
-    let first = out.join("runs").join("p00-r0");
-    let mut names: Vec<String> = fs::read_dir(&first)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["manifest.json", "outcomes.json"]);
-    let bytes: u64 = fs::read_dir(&first)
+    assert!(!out.join("runs").join("p00-r0").exists());
+    assert_eq!(common::finished_records(&out).len(), 80);
+    let bytes: u64 = fs::read_dir(out.join("records"))
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())
         .sum();
-    assert!(bytes <= 20_000, "a run folder takes {bytes} bytes");
+    assert!(bytes <= 80 * 20_000, "80 runs take {bytes} bytes");
     // Common seeds: every run of a block shares the block's seed.
     let seeds: Vec<u64> = plan["runs"]
         .as_array()
@@ -148,7 +143,7 @@ fn sobol_sweep_analyses_whole_partial_and_refuses_when_too_few() {
 
     // A killed sweep: three runs of blocks 2 and 9 never finished.
     for id in ["p10-r0", "p12-r0", "p45-r0"] {
-        fs::remove_dir_all(out.join("runs").join(id)).unwrap();
+        common::forget_run(&out, id);
     }
     let (code, err) = analyze(&out, &["--outcome", "frontier_gap_months@world:last"]);
     assert_eq!(code, 0, "{err}");
@@ -164,7 +159,7 @@ fn sobol_sweep_analyses_whole_partial_and_refuses_when_too_few() {
     // Fewer than half the blocks complete: refuse with exit 2, saying why.
     for b in 0..10 {
         let id = format!("p{:02}-r0", b * 5 + 1);
-        let _ = fs::remove_dir_all(out.join("runs").join(id));
+        common::forget_run(&out, &id);
     }
     let (code, err) = analyze(&out, &[]);
     assert_eq!(code, 2, "{err}");

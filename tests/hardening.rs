@@ -427,25 +427,47 @@ fn a_run_failing_mid_sweep_is_recorded_and_retried_alone() {
             .any(|l| l.starts_with("p0-r0,") && l.contains(",ok,")),
         "{summary}"
     );
-    assert!(s.join("runs/p0-r0/manifest.json").is_file());
+    assert!(
+        !s.join("runs/p0-r0").exists(),
+        "a finished run is a record, not a folder"
+    );
+    let before = common::record_lines(&s);
+    assert_eq!(before.len(), 4, "one record per run");
 
-    // Markers: a finished run keeps its folder, a failed run is redone.
-    fs::write(s.join("runs/p0-r0/marker"), "kept").unwrap();
+    // A finished run is kept, a failed run is retried, a forgotten run is redone.
     fs::write(s.join("runs/p1-r0/marker"), "redone").unwrap();
-    fs::remove_dir_all(s.join("runs/p0-r1")).unwrap();
+    common::forget_run(&s, "p0-r1");
     let (code, _, err) = exec(t.path(), &args);
     assert_eq!(code, 1, "{err}");
-    assert!(
-        s.join("runs/p0-r0/marker").exists(),
+    let after = common::record_lines(&s);
+    let of = |lines: &[(String, String)], id: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|(r, _)| r == id)
+            .map(|(_, l)| l.clone())
+            .collect()
+    };
+    assert_eq!(
+        of(&after, "p0-r0"),
+        of(&before, "p0-r0"),
         "a finished run was redone"
     );
-    assert!(
-        !s.join("runs/p1-r0/marker").exists(),
+    assert_eq!(
+        of(&after, "p1-r0").len(),
+        2,
         "the failed run was not retried"
     );
     assert!(
-        s.join("runs/p0-r1/manifest.json").is_file(),
-        "the deleted run was not redone"
+        !s.join("runs/p1-r0/marker").exists(),
+        "the failed run's folder was not cleared"
+    );
+    assert_eq!(
+        common::finished_records(&s)
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["p0-r0", "p0-r1"],
+        "the forgotten run was not redone"
     );
     assert_eq!(
         fs::read_to_string(s.join("failures.csv")).unwrap(),

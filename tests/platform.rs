@@ -11,6 +11,8 @@
 //! `AIRACE_REQUIRE_SHIM=1` (CI), where that is a failure.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -63,15 +65,18 @@ fn build_fixtures(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((shim, control))
 }
 
-/// Every file under `dir` (relative path → bytes), except the manifests,
-/// which hold wall times and timestamps by design.
+/// Every file under `dir` (relative path → bytes), except the manifests and
+/// run records, which hold wall times and timestamps by design (the records'
+/// outcomes are compared by [`assert_same_files`]).
 fn data_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(root, &path, out);
-            } else if path.file_name().is_some_and(|n| n != "manifest.json") {
+            } else if path.file_name().is_some_and(|n| n != "manifest.json")
+                && !path.starts_with(root.join("records"))
+            {
                 let rel = path.strip_prefix(root).unwrap().display().to_string();
                 out.insert(rel, fs::read(&path).unwrap());
             }
@@ -99,6 +104,10 @@ fn assert_same_files(plain: &Path, shimmed: &Path) {
             "{name} differs under the C-maths shim: some code still calls the platform's maths"
         );
     }
+    assert!(
+        common::recorded_outcomes(plain) == common::recorded_outcomes(shimmed),
+        "run records differ under the C-maths shim: some code still calls the platform's maths"
+    );
 }
 
 /// `airace ARGS` with or without the shim preloaded.

@@ -2,6 +2,8 @@
 //! exit 130 after the runs in flight, keeps every finished run, and rerunning the same
 //! command finishes the sweep with the same summary as an uninterrupted one.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -26,19 +28,10 @@ fn sweep_file(dir: &Path) -> PathBuf {
     path
 }
 
-/// Finished runs (those with a manifest): id and manifest bytes.
+/// Every run record: run id and the record's line (which holds the time it
+/// was written, so a recomputed run would add a second, different line).
 fn finished(dir: &Path) -> Vec<(String, String)> {
-    let mut v: Vec<_> = fs::read_dir(dir.join("runs"))
-        .map(|rd| rd.flatten().collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|e| {
-            let text = fs::read_to_string(e.path().join("manifest.json")).ok()?;
-            Some((e.file_name().to_string_lossy().into_owned(), text))
-        })
-        .collect();
-    v.sort();
-    v
+    common::record_lines(dir)
 }
 
 fn sweep(file: &Path, out: &Path) -> std::process::Output {
@@ -93,7 +86,7 @@ fn sigint_stops_a_sweep_with_130_and_the_same_command_resumes_it() {
     let full = sweep(&file, &clean);
     assert_eq!(full.status.code(), Some(0), "{full:?}");
     let after = finished(&stopped);
-    assert_eq!(after.len(), 80);
+    assert_eq!(after.len(), 80, "one record per run: none recomputed");
     for (id, text) in &before {
         assert!(
             after.contains(&(id.clone(), text.clone())),

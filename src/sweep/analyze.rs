@@ -180,11 +180,7 @@ pub fn analyze(opts: &AnalyzeOptions) -> Result<()> {
         .clone()
         .unwrap_or_else(|| opts.dir.join(ANALYSIS_DIR));
     layout::claim_folder(&out, FolderWork::Analysis, opts.force)?;
-    let states: Vec<RunOnDisk> = plan
-        .runs
-        .iter()
-        .map(|r| summary::run_state(&opts.dir, r))
-        .collect();
+    let states: Vec<RunOnDisk> = summary::run_states(&opts.dir, &plan.runs)?;
     let mut table = outcome_table(&plan, &states);
     if let Some(s) = &study {
         for (i, f) in s.factors.iter().enumerate() {

@@ -1,9 +1,10 @@
 //! Executing the runs of a plan (a sweep or a scenario set): in parallel,
 //! resumably, with bounded memory, recording failures instead of stopping.
 //!
-//! Each run is independent: load its config (from its [`Source`]), simulate, pull out the outcomes, write `outcomes.json`, then the
-//! run folder with its manifest *last*. A run folder with a manifest is
-//! therefore finished; anything else is debris from a kill and is redone.
+//! Each run is independent: load its config (from its [`Source`]), simulate,
+//! pull out the outcomes, and append them as one record to the worker's log
+//! ([`super::records`]). A run that keeps its folder (`keep_runs`) writes it
+//! first, manifest last, so a record always describes a complete folder.
 //! Only one run's time series per worker is ever in memory.
 
 use std::fs;
@@ -17,16 +18,16 @@ use rayon::prelude::*;
 use crate::config::{self, Config, ConfigFile};
 use crate::error::{Error, Result};
 use crate::io::manifest::sha256_hex;
-use crate::io::manifest::Manifest;
 use crate::io::timeseries::Timeseries;
-use crate::layout::{self, OUTCOMES, TIMESERIES};
+use crate::layout::{self, TIMESERIES};
 use crate::progress::Progress;
 use crate::run;
 use crate::simulation::{seeded, with_threads, Simulation};
 
 use super::plan::{self, PlanFile, Run};
+use super::records::{config_digest, RecordIndex, RecordLog, RunRecord};
 use super::spec::SweepSpec;
-use super::summary::{self, Failure};
+use super::summary::{self, Failure, OutcomeRecord};
 
 /// Set by the Ctrl-C handler: no new run starts once it is true.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -170,8 +171,11 @@ pub struct ExecOptions<'a> {
     pub label: &'static str,
 }
 
-/// Execute `runs` of `plan` into `dir/runs/`, `jobs` at a time; returns one
-/// result per run, in input order. Failures are recorded, not raised.
+/// Execute `runs` of `plan` into `dir`, `jobs` at a time; returns one result
+/// per run, in input order. Failures are recorded, not raised.
+///
+/// Each run ends as one record in its worker's log under `dir/records/`
+/// ([`super::records`]); a run that keeps its folder writes it first.
 pub fn execute(
     dir: &Path,
     plan: &PlanFile,
@@ -185,7 +189,15 @@ pub fn execute(
         opts.label,
     ));
     let failed = AtomicUsize::new(0);
-    let files = FileCache::new(&opts.source);
+    let ctx = Context {
+        dir,
+        plan,
+        opts,
+        files: FileCache::new(&opts.source),
+        index: RecordIndex::load(dir)?,
+        keep_runs: keeps_runs(&opts.source),
+        logs: (0..=opts.jobs.max(1)).map(|_| Mutex::default()).collect(),
+    };
     let results = with_threads(Some(opts.jobs), || {
         runs.par_iter()
             .with_max_len(1)
@@ -193,7 +205,7 @@ pub fn execute(
                 if INTERRUPTED.load(Ordering::SeqCst) {
                     return RunAction::NotStarted;
                 }
-                let r = one_run(dir, plan, run, opts, &files);
+                let r = ctx.one_run(run);
                 if r == RunAction::Failed {
                     failed.fetch_add(1, Ordering::Relaxed);
                 }
@@ -210,51 +222,100 @@ pub fn execute(
     Ok(results)
 }
 
-/// Run (or skip) one run; every error ends up in its `failed.json`.
-fn one_run(
-    dir: &Path,
-    plan: &PlanFile,
-    run: &Run,
-    opts: &ExecOptions,
-    files: &FileCache,
-) -> RunAction {
-    let rd = summary::run_dir(dir, &run.run_id);
-    match try_run(&rd, plan, run, opts, files) {
-        Ok(r) => r,
-        Err(e) => {
-            let failure = Failure {
-                run_id: run.run_id.clone(),
-                seed: run.seed,
-                error: e.to_string(),
-            };
-            if let Err(w) = summary::write_failure(&rd, &failure) {
-                eprintln!("{}: {e}; and recording the failure failed: {w}", run.run_id);
-            }
-            RunAction::Failed
-        }
-    }
+/// What every run of one execution shares.
+struct Context<'a> {
+    dir: &'a Path,
+    plan: &'a PlanFile,
+    opts: &'a ExecOptions<'a>,
+    files: FileCache,
+    /// The records on disk when the execution started.
+    index: RecordIndex,
+    keep_runs: bool,
+    /// One log per worker thread (indexed by rayon's thread index).
+    logs: Vec<Mutex<RecordLog>>,
 }
 
-fn try_run(
-    rd: &Path,
-    plan: &PlanFile,
-    run: &Run,
-    opts: &ExecOptions,
-    files: &FileCache,
-) -> Result<RunAction> {
-    let config = opts.source.config(run, files)?;
-    if is_finished(rd, &config) {
-        if summary::read_outcomes(rd).is_none_or(|o| o.seed != run.seed) {
-            // Killed between manifest and nothing else: outcomes are written
-            // before the manifest, so this only happens after manual edits.
-            let ts = Timeseries::read(&rd.join(TIMESERIES))?;
-            summary::write_outcomes(rd, &summary::extract(plan, run, &ts)?)?;
+/// How a run that did not fail ended.
+enum Ended {
+    Skipped,
+    Ran(Box<OutcomeRecord>),
+}
+
+impl Context<'_> {
+    /// Run (or skip) one run; it ends as a record (and, when it failed, a
+    /// `failed.json` in its folder, which messages point to).
+    fn one_run(&self, run: &Run) -> RunAction {
+        let rd = summary::run_dir(self.dir, &run.run_id);
+        let started = Instant::now();
+        let mut digest = String::new();
+        let ended = self.try_run(&rd, run, &mut digest);
+        let wall = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let (action, record) = match ended {
+            Ok(Ended::Skipped) => return RunAction::Skipped,
+            Ok(Ended::Ran(outcomes)) => (
+                RunAction::Done,
+                RunRecord::done(digest.clone(), wall, *outcomes),
+            ),
+            Err(e) => {
+                let failure = Failure {
+                    run_id: run.run_id.clone(),
+                    seed: run.seed,
+                    error: e.to_string(),
+                };
+                if let Err(w) = summary::write_failure(&rd, &failure) {
+                    eprintln!("{}: {e}; and recording the failure failed: {w}", run.run_id);
+                }
+                (
+                    RunAction::Failed,
+                    RunRecord::failed(&failure, digest.clone(), wall),
+                )
+            }
+        };
+        match self.append(&record) {
+            Ok(()) => action,
+            Err(e) => {
+                eprintln!("{}: cannot record the run: {e}", run.run_id);
+                RunAction::Failed
+            }
         }
-        return Ok(RunAction::Skipped);
     }
-    clear_dir(rd)?;
-    simulate_into(rd, plan, run, config, keeps_runs(&opts.source))?;
-    Ok(RunAction::Done)
+
+    /// Append `record` to the calling worker's log.
+    fn append(&self, record: &RunRecord) -> Result<()> {
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.logs.len();
+        let mut log = self.logs[slot]
+            .lock()
+            .map_err(|_| Error::Failed("a worker's record log was poisoned".into()))?;
+        log.append(self.dir, record)
+    }
+
+    fn try_run(&self, rd: &Path, run: &Run, digest: &mut String) -> Result<Ended> {
+        let config = self.opts.source.config(run, &self.files)?;
+        *digest = config_digest(&config);
+        match self.index.get(&run.run_id, run.seed) {
+            Some(_)
+                if self.index.finished(&run.run_id, run.seed, digest)
+                    && (!self.keep_runs || is_finished(rd, &config)) =>
+            {
+                return Ok(Ended::Skipped);
+            }
+            // No record: a run folder finished before record logs existed, or
+            // one killed between its manifest and its record.
+            None if is_finished(rd, &config) => {
+                if summary::read_outcomes(rd).is_none_or(|o| o.seed != run.seed) {
+                    // Outcomes are written before the manifest, so this only
+                    // happens after manual edits.
+                    let ts = Timeseries::read(&rd.join(TIMESERIES))?;
+                    summary::write_outcomes(rd, &summary::extract(self.plan, run, &ts)?)?;
+                }
+                return Ok(Ended::Skipped);
+            }
+            _ => {}
+        }
+        clear_dir(rd)?;
+        let outcomes = simulate_into(rd, self.plan, run, config, self.keep_runs)?;
+        Ok(Ended::Ran(Box::new(outcomes)))
+    }
 }
 
 /// A run folder holds this exact run, intact.
@@ -266,54 +327,41 @@ fn is_finished(rd: &Path, config: &Config) -> bool {
         && m.verify_files(rd).is_ok_and(|changed| changed.is_empty())
 }
 
-/// Remove whatever a killed or outdated run left behind.
+/// Remove whatever a killed, failed or outdated run left behind.
 fn clear_dir(rd: &Path) -> Result<()> {
-    if rd.exists() {
-        fs::remove_dir_all(rd).map_err(|e| Error::output(rd, e))?;
+    match fs::remove_dir_all(rd) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::output(rd, e)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-/// Simulate in the current (sweep) pool, then write outcomes and the run
-/// folder, manifest last. The time series is dropped on return.
+/// Simulate in the current (sweep) pool and pull out the outcomes; a run that
+/// keeps its folder writes it (outcomes, then the run folder, manifest last).
+/// The time series is dropped on return.
 fn simulate_into(
     rd: &Path,
     plan: &PlanFile,
     run: &Run,
     config: Config,
-    keep_runs: bool,
-) -> Result<()> {
+    keep_run: bool,
+) -> Result<OutcomeRecord> {
     let started = Instant::now();
     let mut sim = Simulation::new(config);
     sim.run_to_end(|_| Ok(()))?;
     let outcomes = summary::extract(plan, run, &sim.timeseries)?;
-    summary::write_outcomes(rd, &outcomes)?;
-    let threads = rayon::current_num_threads();
-    if keep_runs {
+    if keep_run {
+        summary::write_outcomes(rd, &outcomes)?;
         run::write_run_dir(
             rd,
             &sim.config,
             &sim.timeseries,
-            threads,
+            rayon::current_num_threads(),
             started,
             true,
             None,
         )?;
-        return Ok(());
     }
-    // Only the outcomes (a few KB) and a manifest that lists them: the
-    // manifest still marks the run finished and pins its config and seed.
-    let config_toml = config::to_toml(&sim.config);
-    let mut manifest = Manifest::new_for_build(
-        &sim.config.name,
-        &config_toml,
-        sim.config.run.seed,
-        sim.config.run.ticks,
-        threads,
-    );
-    manifest.add_file(rd, OUTCOMES)?;
-    manifest.wall_time_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    layout::write_run_manifest(rd, &manifest)
+    Ok(outcomes)
 }
 
 /// Whether runs of this source keep their full folders: a sweep's

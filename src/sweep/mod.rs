@@ -27,6 +27,7 @@ pub mod charts;
 pub mod design;
 pub mod executor;
 pub mod plan;
+pub mod records;
 pub mod slurm;
 pub mod spec;
 pub mod summary;
@@ -218,11 +219,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
             runs: selected.clone(),
             ..prepared.plan.clone()
         };
-        let states: Vec<RunOnDisk> = part
-            .runs
-            .iter()
-            .map(|r| summary::run_state(&out, r))
-            .collect();
+        let states: Vec<RunOnDisk> = summary::run_states(&out, &part.runs)?;
         let suffix = format!("-shard-{}-of-{}", s.index + 1, s.count);
         table::write_parquet(&out, &part, &states, &suffix)?;
         return match failed {
@@ -240,11 +237,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
 /// Summary, failures, charts and report from the run folders on disk; an
 /// error if any run failed or is missing.
 pub(crate) fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
-    let states: Vec<RunOnDisk> = plan
-        .runs
-        .iter()
-        .map(|r| summary::run_state(dir, r))
-        .collect();
+    let states: Vec<RunOnDisk> = summary::run_states(dir, &plan.runs)?;
     let tally = summary::write_summary(dir, plan, &states)?;
     table::write_parquet(dir, plan, &states, "")?;
     let status = status_line(plan, &tally);

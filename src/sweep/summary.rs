@@ -1,8 +1,10 @@
 //! What a sweep leaves on disk, and how the summary is rebuilt from it.
 //!
 //! Everything `merge` needs lives in the sweep folder: `plan.json` (the
-//! expanded design) and, per run, `runs/<id>/outcomes.json` (the outcome
-//! values and their short time series) or `runs/<id>/failed.json`. The
+//! expanded design) and, per run, a record in `records/*.jsonl` (the outcome
+//! values and their short time series, or the error; see
+//! [`super::records`]). Runs that keep their folders also hold
+//! `runs/<id>/outcomes.json`, and a failed run `runs/<id>/failed.json`. The
 //! summary is *always* rebuilt from these files, never from memory, so a
 //! local sweep at any `--jobs`, a set of Slurm shards plus `merge`, and a
 //! resumed sweep all produce the same bytes.
@@ -175,9 +177,32 @@ pub fn run_dir(dir: &Path, id: &str) -> PathBuf {
     layout::sweep_run_dir(dir, id)
 }
 
+/// The state of each of `runs` in sweep folder `dir`, in order: the latest
+/// record of the run in the record logs (all read once), or, for a run with
+/// none (a sweep written before record logs, or a run killed after its kept
+/// folder was finished but before its record), its run folder.
+pub fn run_states(dir: &Path, runs: &[Run]) -> Result<Vec<RunOnDisk>> {
+    let mut index = super::records::RecordIndex::load(dir)?;
+    Ok(runs
+        .iter()
+        .map(|r| match index.take(&r.run_id, r.seed) {
+            Some(rec) => match (rec.outcomes, rec.error) {
+                (Some(o), _) if o.seed == r.seed => RunOnDisk::Done(o),
+                (_, Some(error)) => RunOnDisk::Failed(Failure {
+                    run_id: rec.run_id,
+                    seed: rec.seed,
+                    error,
+                }),
+                _ => RunOnDisk::Missing,
+            },
+            None => folder_state(dir, r),
+        })
+        .collect())
+}
+
 /// Look at a run folder. A folder counts as done only with both a manifest
 /// (written last by the run) and readable outcomes for the same seed.
-pub fn run_state(dir: &Path, run: &Run) -> RunOnDisk {
+fn folder_state(dir: &Path, run: &Run) -> RunOnDisk {
     let rd = run_dir(dir, &run.run_id);
     if rd.join(MANIFEST).is_file() {
         if let Some(o) = read_outcomes(&rd).filter(|o| o.seed == run.seed) {
