@@ -282,9 +282,15 @@ pub fn split_budget(
 /// logarithm run once per (bloc, use, chip) instead of once per buyer. The
 /// weights are the same floating-point operations in the same order, so
 /// orders are bit-for-bit those of computing everything per buyer.
+///
+/// Training purchases carry no alignment tilt, so every lab of a bloc gets the
+/// same weights: those rows also keep their weights, exponentiated once.
 pub struct BudgetTable {
     /// Per (bloc, use): its candidates.
     rows: Vec<(Bloc, Use, Vec<Candidate>)>,
+    /// Per row, for training rows: the candidates with their weights
+    /// (`exp(log-weight − max)`) and the weights' sum.
+    weighted: Vec<Option<(Vec<Candidate>, f64)>>,
 }
 
 /// A chip a buyer may order: `(chip, access, unit price, log-weight)`; in a
@@ -328,7 +334,19 @@ impl BudgetTable {
                 rows.push((bloc, use_for, cands));
             }
         }
-        BudgetTable { rows }
+        let weighted = rows
+            .iter()
+            .map(|(_, use_for, cands)| {
+                (*use_for == Use::Training).then(|| {
+                    // What `split_into` computes for a training purchase: its
+                    // tilt is 0, and `cost + 0.0` is `cost`.
+                    let mut w = cands.clone();
+                    let total = exponentiate(&mut w);
+                    (w, total)
+                })
+            })
+            .collect();
+        BudgetTable { rows, weighted }
     }
 
     /// [`split_budget`] of one purchase.
@@ -358,28 +376,41 @@ impl BudgetTable {
         cands: &mut Vec<Candidate>,
         out: &mut Vec<Order>,
     ) {
-        let Some((_, _, base)) = self.rows.iter().find(|r| r.0 == p.bloc && r.1 == p.use_for)
+        let Some(row) = self
+            .rows
+            .iter()
+            .position(|r| r.0 == p.bloc && r.1 == p.use_for)
         else {
             return;
         };
+        if let Some((weighted, total)) = &self.weighted[row] {
+            emit_orders(cfg, p, weighted, *total, out);
+            return;
+        }
         // Weight (price/perf)^-elasticity × tilt, in logs so extreme prices cannot overflow.
         cands.clear();
-        cands.extend(base.iter().map(|&(k, a, price, cost)| {
+        cands.extend(self.rows[row].2.iter().map(|&(k, a, price, cost)| {
             let bias = p.log_bias(&cfg.chips[k], cfg.chip_buyers.alignment_tilt);
             (k, a, price, cost + bias)
         }));
-        split_weights(cfg, p, cands, out);
+        let total = exponentiate(cands);
+        emit_orders(cfg, p, cands, total, out);
     }
 }
 
-/// Turn candidate log-weights into orders appended to `out` (the second half of
-/// [`split_budget`]).
-fn split_weights(cfg: &Config, p: &Purchase, cands: &mut [Candidate], out: &mut Vec<Order>) {
+/// Replace each candidate's log-weight by its weight relative to the largest,
+/// `exp(log-weight − max)`, and return the weights' sum.
+fn exponentiate(cands: &mut [Candidate]) -> f64 {
     let top = cands.iter().map(|c| c.3).fold(f64::NEG_INFINITY, f64::max);
     for c in cands.iter_mut() {
         c.3 = math::exp(c.3 - top);
     }
-    let total: f64 = cands.iter().map(|c| c.3).sum();
+    cands.iter().map(|c| c.3).sum()
+}
+
+/// Turn weighted candidates into orders appended to `out` (the second half of
+/// [`split_budget`]).
+fn emit_orders(cfg: &Config, p: &Purchase, cands: &[Candidate], total: f64, out: &mut Vec<Order>) {
     if p.budget <= 0.0 || total <= 0.0 {
         return;
     }

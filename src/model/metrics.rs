@@ -135,7 +135,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Tallies for world, the four blocs, then each country (real firms, not agents).
-    fn tallies(&self) -> Vec<(String, Tally)> {
+    fn tallies(&self) -> Vec<(&'a str, Tally)> {
         let cfg = self.cfg;
         let mut country = vec![Tally::default(); cfg.countries.len()];
         let groups = self.world.firms.groups.iter().zip(&self.world.last.groups);
@@ -165,13 +165,13 @@ impl<'a> Recorder<'a> {
             world.add(t);
             blocs[c.bloc.index()].add(t);
         }
-        let mut out = vec![("world".to_string(), world)];
+        let mut out = vec![("world", world)];
         for b in Bloc::ALL {
-            out.push((b.code().to_string(), blocs[b.index()]));
+            out.push((b.code(), blocs[b.index()]));
         }
         for (c, t) in cfg.countries.iter().zip(country) {
             if c.code != "US" && c.code != "CN" {
-                out.push((c.code.clone(), t));
+                out.push((c.code.as_str(), t));
             }
         }
         out
@@ -209,7 +209,7 @@ impl<'a> Recorder<'a> {
         (all, embodied)
     }
 
-    fn adoption(&mut self, tallies: &[(String, Tally)], us: &mut Standing, cn: &mut Standing) {
+    fn adoption(&mut self, tallies: &[(&str, Tally)], us: &mut Standing, cn: &mut Standing) {
         for (i, (scope, t)) in tallies.iter().enumerate() {
             let firms = t.firms.max(f64::MIN_POSITIVE);
             let adopters = t.total();
@@ -217,7 +217,7 @@ impl<'a> Recorder<'a> {
             for s in Stack::ALL {
                 self.put(
                     scope,
-                    &format!("adoption_share.{}", s.code()),
+                    s.adoption_share_metric(),
                     t.adopters[s as usize] / firms,
                 );
             }

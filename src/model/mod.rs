@@ -515,6 +515,8 @@ impl World {
             &self.last.utilisation,
             t,
         );
+        // The cheapest own compute depends on the bloc only: once per bloc.
+        let mut own_by_bloc: [Option<f64>; 4] = [None; 4];
         let money: Vec<f64> = self
             .labs
             .iter()
@@ -523,7 +525,9 @@ impl World {
                     return 0.0;
                 }
                 let shadow = 1.0 / self.powered_share[l.country].max(MIN_POWERED_SHARE);
-                let own = rental::best_own_cost(cfg, &self.chips, l.bloc, block, t) * shadow;
+                let own = *own_by_bloc[l.bloc.index()].get_or_insert_with(|| {
+                    rental::best_own_cost(cfg, &self.chips, l.bloc, block, t)
+                }) * shadow;
                 l.budget_usd * rental::rent_share(cfg, own, market.price)
             })
             .collect();
