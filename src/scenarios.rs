@@ -14,7 +14,9 @@
 //! handful of replicates separates real effects from noise.
 //!
 //! Outputs in `DIR`: `runs/<scenario>/rNN/` (one run folder each, no charts,
-//! with `outcomes.json`), `plan.json`, `summary.csv`, `failures.csv`,
+//! with `outcomes.json`; under `--uncertainty` only the runs' records),
+//! `records/*.jsonl` (each run's outcomes, see [`crate::sweep::records`]),
+//! `plan.json`, `summary.csv`, `failures.csv`,
 //! `scenarios.csv` (headline outcomes: mean and 90% interval across
 //! replicates), `bands.csv` (per-tick mean and 5–95% band of the chart
 //! metrics), `scenarios.md` (the README table) and `report.html`.

@@ -188,6 +188,45 @@ fn sigkill_then_rerun_completes_without_recomputing_finished_runs() {
 }
 
 #[test]
+fn a_record_cut_by_a_kill_is_rerun_with_a_warning_and_nothing_else_is() {
+    let t = tempfile::tempdir().unwrap();
+    let body = "[[parameters]]\npath = \"chips[Ascend910C].capacity_growth\"\n\
+                values = [0.2, 0.4, 0.6]\n";
+    let file = sweep_file(t.path(), "cut.toml", "", body);
+    let (cut, clean) = (t.path().join("cut"), t.path().join("clean"));
+    ok_sweep(&file, &cut, &["--jobs", "1"]);
+    ok_sweep(&file, &clean, &["--jobs", "1"]);
+    // One worker: one log, one line per run in run order.
+    let logs: Vec<PathBuf> = fs::read_dir(cut.join("records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let text = read(&logs[0]);
+    let before = common::record_lines(&cut);
+    let ids: Vec<&str> = before.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["p0-r0", "p1-r0", "p2-r0"]);
+    // Cut the last line in the middle, as a kill during its write leaves it.
+    let last = text.lines().last().unwrap().len();
+    fs::write(&logs[0], &text[..text.len() - 1 - last / 2]).unwrap();
+    fs::remove_file(cut.join("summary.csv")).unwrap();
+    let (code, err) = sweep(&file, &cut, &["--jobs", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("1 line(s)") && err.contains("could not be read"),
+        "{err}"
+    );
+    let after = common::record_lines(&cut);
+    assert_eq!(after.len(), 3, "only the cut run ran again: {after:?}");
+    assert_eq!(after[..2], before[..2], "finished runs were kept as they were");
+    assert_eq!(after[2].0, "p2-r0");
+    assert_eq!(
+        read(&cut.join("summary.csv")),
+        read(&clean.join("summary.csv"))
+    );
+}
+
+#[test]
 fn unknown_outcome_metric_is_refused_before_any_run() {
     let t = tempfile::tempdir().unwrap();
     let base = repo().join("configs/tiny.toml");

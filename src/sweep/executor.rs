@@ -189,12 +189,22 @@ pub fn execute(
         opts.label,
     ));
     let failed = AtomicUsize::new(0);
+    let index = RecordIndex::load(dir)?;
+    if index.skipped_lines > 0 {
+        eprintln!(
+            "{}: {} line(s) in {} could not be read (cut by a kill, or edited); \
+             their runs will be run again",
+            opts.label,
+            index.skipped_lines,
+            super::records::records_dir(dir).display()
+        );
+    }
     let ctx = Context {
         dir,
         plan,
         opts,
         files: FileCache::new(&opts.source),
-        index: RecordIndex::load(dir)?,
+        index,
         keep_runs: keeps_runs(&opts.source),
         logs: (0..=opts.jobs.max(1)).map(|_| Mutex::default()).collect(),
     };

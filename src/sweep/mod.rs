@@ -6,8 +6,11 @@
 //! ```text
 //! plan.json            the expanded design (what merge reads)
 //! sweep.toml           copy of the sweep file, for the record
-//! runs/<run-id>/       one run folder each: timeseries.csv, config.toml,
-//!                      outcomes.json, manifest.json (last), or failed.json
+//! records/*.jsonl      one JSON line per finished or failed run (its outcomes
+//!                      or its error), one log per worker: see [`records`]
+//! runs/<run-id>/       with `keep_runs = true`, one run folder each
+//!                      (timeseries.csv, config.toml, outcomes.json, manifest.json
+//!                      last); a failed run's folder holds failed.json
 //! summary.csv          one row per run, sorted by run id
 //! failures.csv         one row per failed run
 //! bands.csv, charts/, report.html
@@ -17,7 +20,7 @@
 //!
 //! The stages, one module each: [`spec`] (sweep file → typed spec),
 //! [`plan`] (spec → runs, seeds, shards, `plan.json`), [`executor`] (runs →
-//! run folders), [`summary`] and [`charts`] (run folders → summary, bands,
+//! run records), [`summary`] and [`charts`] (records → summary, bands,
 //! report). A scenario set (`crate::scenarios`) is a plan whose points are
 //! overlay files, run by the same executor.
 
