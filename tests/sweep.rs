@@ -218,7 +218,11 @@ fn a_record_cut_by_a_kill_is_rerun_with_a_warning_and_nothing_else_is() {
     );
     let after = common::record_lines(&cut);
     assert_eq!(after.len(), 3, "only the cut run ran again: {after:?}");
-    assert_eq!(after[..2], before[..2], "finished runs were kept as they were");
+    assert_eq!(
+        after[..2],
+        before[..2],
+        "finished runs were kept as they were"
+    );
     assert_eq!(after[2].0, "p2-r0");
     assert_eq!(
         read(&cut.join("summary.csv")),

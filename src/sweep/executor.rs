@@ -25,7 +25,7 @@ use crate::run;
 use crate::simulation::{seeded, with_threads, Simulation};
 
 use super::plan::{self, PlanFile, Run};
-use super::records::{config_digest, RecordIndex, RecordLog, RunRecord};
+use super::records::{config_digest, RecordHead, RecordIndex, RecordLog, RunRecord};
 use super::spec::SweepSpec;
 use super::summary::{self, Failure, OutcomeRecord};
 
@@ -189,7 +189,7 @@ pub fn execute(
         opts.label,
     ));
     let failed = AtomicUsize::new(0);
-    let index = RecordIndex::load(dir)?;
+    let index = RecordIndex::<RecordHead>::load(dir)?;
     if index.skipped_lines > 0 {
         eprintln!(
             "{}: {} line(s) in {} could not be read (cut by a kill, or edited); \
@@ -238,8 +238,8 @@ struct Context<'a> {
     plan: &'a PlanFile,
     opts: &'a ExecOptions<'a>,
     files: FileCache,
-    /// The records on disk when the execution started.
-    index: RecordIndex,
+    /// The records on disk when the execution started (heads only).
+    index: RecordIndex<RecordHead>,
     keep_runs: bool,
     /// One log per worker thread (indexed by rayon's thread index).
     logs: Vec<Mutex<RecordLog>>,

@@ -119,19 +119,88 @@ pub fn records_dir(dir: &Path) -> PathBuf {
     dir.join(RECORDS)
 }
 
-/// The latest record of every run found in `dir/records/*.jsonl`.
-#[derive(Clone, Debug, Default)]
-pub struct RecordIndex {
-    latest: BTreeMap<String, RunRecord>,
+/// What an executor needs to know of a record to decide whether its run is
+/// finished: everything but the outcomes, which are skipped unparsed (a resumed
+/// 100,000-run sweep would otherwise hold every run's series in memory).
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+pub struct RecordHead {
+    /// Run id.
+    pub run_id: String,
+    /// Seed.
+    pub seed: u64,
+    /// See [`RunRecord::config_sha256`].
+    pub config_sha256: String,
+    /// See [`RunRecord::finished_ns`].
+    pub finished_ns: u64,
+    /// Present when the run finished.
+    #[serde(default)]
+    outcomes: Option<serde::de::IgnoredAny>,
+}
+
+/// A record type a [`RecordIndex`] can hold: whole records or their heads.
+pub trait Record: serde::de::DeserializeOwned {
+    /// Run id.
+    fn run_id(&self) -> &str;
+    /// Seed.
+    fn seed(&self) -> u64;
+    /// When it was written.
+    fn finished_ns(&self) -> u64;
+}
+
+impl Record for RunRecord {
+    fn run_id(&self) -> &str {
+        &self.run_id
+    }
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn finished_ns(&self) -> u64 {
+        self.finished_ns
+    }
+}
+
+impl Record for RecordHead {
+    fn run_id(&self) -> &str {
+        &self.run_id
+    }
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn finished_ns(&self) -> u64 {
+        self.finished_ns
+    }
+}
+
+/// The latest record (or record head) of every run found in `dir/records/*.jsonl`.
+#[derive(Clone, Debug)]
+pub struct RecordIndex<R = RunRecord> {
+    latest: BTreeMap<String, R>,
     /// Lines that did not parse (a kill mid-write leaves one per killed writer).
     pub skipped_lines: usize,
 }
 
-impl RecordIndex {
+impl<R> Default for RecordIndex<R> {
+    fn default() -> Self {
+        RecordIndex {
+            latest: BTreeMap::new(),
+            skipped_lines: 0,
+        }
+    }
+}
+
+impl RecordIndex<RecordHead> {
+    /// Whether run `id` finished with `seed` under the config of digest `digest`.
+    pub fn finished(&self, id: &str, seed: u64, digest: &str) -> bool {
+        self.get(id, seed)
+            .is_some_and(|r| r.outcomes.is_some() && r.config_sha256 == digest)
+    }
+}
+
+impl<R: Record> RecordIndex<R> {
     /// Read every log under `dir/records/`, in file-name order. A missing
     /// folder is an empty index (a sweep from before record logs, or one that
     /// has not finished a run yet); an unreadable file is an error naming it.
-    pub fn load(dir: &Path) -> Result<RecordIndex> {
+    pub fn load(dir: &Path) -> Result<RecordIndex<R>> {
         let folder = records_dir(dir);
         let mut files: Vec<PathBuf> = match fs::read_dir(&folder) {
             Ok(entries) => entries
@@ -150,7 +219,7 @@ impl RecordIndex {
         Ok(index)
     }
 
-    fn read_log<R: BufRead>(&mut self, mut reader: R, path: &Path) -> Result<()> {
+    fn read_log<B: BufRead>(&mut self, mut reader: B, path: &Path) -> Result<()> {
         let cap = Cap::Record.bytes();
         let mut line = Vec::new();
         loop {
@@ -173,7 +242,7 @@ impl RecordIndex {
                 self.skipped_lines += 1;
                 return Ok(());
             }
-            match serde_json::from_slice::<RunRecord>(&line) {
+            match serde_json::from_slice::<R>(&line) {
                 Ok(r) => self.add(r),
                 Err(_) if line.iter().all(u8::is_ascii_whitespace) => {}
                 Err(_) => self.skipped_lines += 1,
@@ -183,32 +252,26 @@ impl RecordIndex {
 
     /// Keep `r` if it is the latest record of its run so far (a tie keeps the
     /// one read first, so the result does not depend on anything but the files).
-    fn add(&mut self, r: RunRecord) {
-        match self.latest.get(&r.run_id) {
-            Some(old) if old.finished_ns >= r.finished_ns => {}
+    fn add(&mut self, r: R) {
+        match self.latest.get(r.run_id()) {
+            Some(old) if old.finished_ns() >= r.finished_ns() => {}
             _ => {
-                self.latest.insert(r.run_id.clone(), r);
+                self.latest.insert(r.run_id().to_string(), r);
             }
         }
     }
 
-    /// The latest record of run `id` with seed `seed`.
-    pub fn get(&self, id: &str, seed: u64) -> Option<&RunRecord> {
-        self.latest.get(id).filter(|r| r.seed == seed)
+    /// The latest record of run `id`, if it has seed `seed`.
+    pub fn get(&self, id: &str, seed: u64) -> Option<&R> {
+        self.latest.get(id).filter(|r| r.seed() == seed)
     }
 
-    /// Remove and return the latest record of run `id` with seed `seed`.
-    pub fn take(&mut self, id: &str, seed: u64) -> Option<RunRecord> {
+    /// Remove and return the latest record of run `id`, if it has seed `seed`.
+    pub fn take(&mut self, id: &str, seed: u64) -> Option<R> {
         match self.latest.get(id) {
-            Some(r) if r.seed == seed => self.latest.remove(id),
+            Some(r) if r.seed() == seed => self.latest.remove(id),
             _ => None,
         }
-    }
-
-    /// Whether run `id` finished with `seed` under the config of digest `digest`.
-    pub fn finished(&self, id: &str, seed: u64, digest: &str) -> bool {
-        self.get(id, seed)
-            .is_some_and(|r| r.outcomes.is_some() && r.config_sha256 == digest)
     }
 
     /// Records held.
@@ -323,7 +386,7 @@ mod tests {
         b.append(dir.path(), &record("p1-r0", 7, "new", 20))
             .unwrap();
         a.append(dir.path(), &record("p2-r0", 7, "y", 5)).unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
+        let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
         assert_eq!(index.len(), 3);
         let got = index.get("p1-r0", 7).unwrap();
         assert_eq!(got.outcomes.as_ref().unwrap().values, ["new"]);
@@ -344,9 +407,10 @@ mod tests {
         let mut log = RecordLog::default();
         log.append(dir.path(), &record("p0-r0", 1, "1", 10))
             .unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
-        assert!(index.finished("p0-r0", 1, "abc"));
-        assert!(!index.finished("p0-r0", 1, "other config"));
+        let heads = RecordIndex::<RecordHead>::load(dir.path()).unwrap();
+        assert!(heads.finished("p0-r0", 1, "abc"));
+        assert!(!heads.finished("p0-r0", 1, "other config"));
+        assert!(!heads.finished("p0-r0", 2, "abc"), "another seed");
         let failure = Failure {
             run_id: "p0-r0".into(),
             seed: 1,
@@ -355,8 +419,9 @@ mod tests {
         let mut f = RunRecord::failed(&failure, "abc".into(), 0.1);
         f.finished_ns = 11;
         log.append(dir.path(), &f).unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
-        assert!(!index.finished("p0-r0", 1, "abc"));
+        let heads = RecordIndex::<RecordHead>::load(dir.path()).unwrap();
+        assert!(!heads.finished("p0-r0", 1, "abc"));
+        let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
         assert_eq!(index.get("p0-r0", 1).unwrap().failure(), Some(failure));
     }
 
@@ -370,10 +435,10 @@ mod tests {
         let path = records_dir(dir.path()).join("a_r0.jsonl");
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() - 20]).unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
-        assert!(index.finished("a/r0", 1, "abc"));
-        assert!(!index.finished("b/r0", 1, "abc"));
-        assert_eq!(index.skipped_lines, 1);
+        let heads = RecordIndex::<RecordHead>::load(dir.path()).unwrap();
+        assert!(heads.finished("a/r0", 1, "abc"));
+        assert!(!heads.finished("b/r0", 1, "abc"));
+        assert_eq!(heads.skipped_lines, 1);
         // A resumed worker whose first run is a/r0 again appends to that file.
         let mut resumed = RecordLog::default();
         resumed
@@ -382,7 +447,7 @@ mod tests {
         resumed
             .append(dir.path(), &record("b/r0", 1, "4", 13))
             .unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
+        let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
         assert_eq!(index.skipped_lines, 1, "the cut line stays one bad line");
         assert_eq!(
             index
@@ -399,7 +464,7 @@ mod tests {
     #[test]
     fn no_records_folder_is_an_empty_index() {
         let dir = tempfile::tempdir().unwrap();
-        let index = RecordIndex::load(dir.path()).unwrap();
+        let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
         assert!(index.is_empty());
     }
 }

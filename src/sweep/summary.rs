@@ -182,7 +182,7 @@ pub fn run_dir(dir: &Path, id: &str) -> PathBuf {
 /// none (a sweep written before record logs, or a run killed after its kept
 /// folder was finished but before its record), its run folder.
 pub fn run_states(dir: &Path, runs: &[Run]) -> Result<Vec<RunOnDisk>> {
-    let mut index = super::records::RecordIndex::load(dir)?;
+    let mut index: super::records::RecordIndex = super::records::RecordIndex::load(dir)?;
     Ok(runs
         .iter()
         .map(|r| match index.take(&r.run_id, r.seed) {
