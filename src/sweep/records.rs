@@ -147,29 +147,24 @@ pub trait Record: serde::de::DeserializeOwned {
     fn finished_ns(&self) -> u64;
 }
 
-impl Record for RunRecord {
-    fn run_id(&self) -> &str {
-        &self.run_id
-    }
-    fn seed(&self) -> u64 {
-        self.seed
-    }
-    fn finished_ns(&self) -> u64 {
-        self.finished_ns
-    }
+/// Both record types carry the same three fields under the same names.
+macro_rules! impl_record {
+    ($($t:ty),*) => {$(
+        impl Record for $t {
+            fn run_id(&self) -> &str {
+                &self.run_id
+            }
+            fn seed(&self) -> u64 {
+                self.seed
+            }
+            fn finished_ns(&self) -> u64 {
+                self.finished_ns
+            }
+        }
+    )*};
 }
 
-impl Record for RecordHead {
-    fn run_id(&self) -> &str {
-        &self.run_id
-    }
-    fn seed(&self) -> u64 {
-        self.seed
-    }
-    fn finished_ns(&self) -> u64 {
-        self.finished_ns
-    }
-}
+impl_record!(RunRecord, RecordHead);
 
 /// The latest record (or record head) of every run found in `dir/records/*.jsonl`.
 #[derive(Clone, Debug)]
