@@ -231,6 +231,47 @@ fn a_record_cut_by_a_kill_is_rerun_with_a_warning_and_nothing_else_is() {
 }
 
 #[test]
+fn a_sweep_resumed_after_its_base_config_changed_reruns_every_run() {
+    let t = tempfile::tempdir().unwrap();
+    let base = t.path().join("base.toml");
+    let write_base = |friction: &str| {
+        let text = format!(
+            "base = {:?}\n[policy.us]\nfriction = {friction}\n",
+            repo().join("configs/tiny.toml").display().to_string()
+        );
+        fs::write(&base, text).unwrap();
+    };
+    write_base("0.2");
+    let sweep_text = format!(
+        "base = {:?}\nmaster_seed = 1\nsets = [\"firms.count=300\", \"run.ticks=4\"]\n\
+         [[parameters]]\npath = \"chips[Ascend910C].capacity_growth\"\nvalues = [0.2, 0.4]\n\
+         [[outcomes]]\nmetric = \"aligned_countries.CN\"\nscope = \"world\"\n",
+        base.display().to_string()
+    );
+    let file = t.path().join("edited.toml");
+    fs::write(&file, sweep_text).unwrap();
+    let out = t.path().join("out");
+    ok_sweep(&file, &out, &["--jobs", "1"]);
+    let first = common::record_lines(&out);
+    assert_eq!(first.len(), 2);
+    // Same config: nothing runs again.
+    ok_sweep(&file, &out, &["--jobs", "1"]);
+    assert_eq!(common::record_lines(&out), first);
+    // The base file changed under the same plan: every run is stale.
+    write_base("0.3");
+    ok_sweep(&file, &out, &["--jobs", "1"]);
+    let again = common::record_lines(&out);
+    assert_eq!(again.len(), 4, "both runs ran again: {again:?}");
+    for (id, line) in &first {
+        assert!(
+            again.iter().filter(|(i, _)| i == id).count() == 2
+                && again.contains(&(id.clone(), line.clone())),
+            "{id}"
+        );
+    }
+}
+
+#[test]
 fn unknown_outcome_metric_is_refused_before_any_run() {
     let t = tempfile::tempdir().unwrap();
     let base = repo().join("configs/tiny.toml");

@@ -457,6 +457,21 @@ mod tests {
     }
 
     #[test]
+    fn the_config_digest_tells_configs_apart_and_is_stable() {
+        let a = crate::model::testing::tiny_config();
+        let mut b = a.clone();
+        b.run.seed += 1;
+        let mut c = a.clone();
+        c.policy.us.friction += 0.01;
+        let d = config_digest(&a);
+        assert_eq!(d.len(), 64, "{d}");
+        assert_eq!(d, config_digest(&a.clone()));
+        assert_ne!(d, config_digest(&b));
+        assert_ne!(d, config_digest(&c));
+        assert_ne!(config_digest(&b), config_digest(&c));
+    }
+
+    #[test]
     fn no_records_folder_is_an_empty_index() {
         let dir = tempfile::tempdir().unwrap();
         let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
