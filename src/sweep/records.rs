@@ -472,6 +472,28 @@ mod tests {
     }
 
     #[test]
+    fn records_are_stamped_with_the_wall_clock() {
+        let before = now_ns();
+        let r = RunRecord::done("abc".into(), 0.5, outcomes("p0-r0", 1, "1"));
+        let after = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        // After 2020-09-13 (1.6e18 ns), and between the two readings around it.
+        assert!(before > 1_600_000_000_000_000_000, "{before}");
+        assert!(u128::from(r.finished_ns) >= u128::from(before));
+        assert!(u128::from(r.finished_ns) <= after);
+    }
+
+    #[test]
+    fn an_unreadable_records_folder_is_an_error_not_an_empty_index() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(records_dir(dir.path()), "not a folder").unwrap();
+        let err = RecordIndex::<RunRecord>::load(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("records"), "{err}");
+    }
+
+    #[test]
     fn no_records_folder_is_an_empty_index() {
         let dir = tempfile::tempdir().unwrap();
         let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
