@@ -272,6 +272,8 @@ pub struct ResumeOptions {
     pub threads: Option<usize>,
     /// Overwrite an output folder that holds a different run.
     pub force: bool,
+    /// Check model invariants every tick (always on in debug builds).
+    pub check_invariants: bool,
 }
 
 /// Continue (or branch) a run from a checkpoint into a new run folder.
@@ -310,6 +312,7 @@ fn resume_in_pool(opts: &ResumeOptions) -> Result<(FinishedRun, u32)> {
         tick,
         changes: opts.sets.clone(),
     };
+    sim.check_invariants |= opts.check_invariants;
     sim.run_to_end(|_| Ok(()))?;
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     let _lock = lock_and_recheck(&out, &config::to_toml(&sim.config), opts.force)?;

@@ -54,10 +54,22 @@ fn straight_run_equals_checkpoint_plus_resume_at_other_thread_count() {
         .arg(&ck)
         .assert()
         .success();
+    // The full invariant checks read the state and never change it.
+    let checked = dir.path().join("checked");
+    airace()
+        .args(["resume", "--quiet", "--check-invariants", "--out"])
+        .arg(&checked)
+        .arg(&ck)
+        .assert()
+        .success();
     let a = read(&straight.join("timeseries.csv"));
     assert!(
         a == read(&resumed.join("timeseries.csv")),
         "resumed run differs"
+    );
+    assert!(
+        a == read(&checked.join("timeseries.csv")),
+        "a resume with --check-invariants differs"
     );
     assert!(a == read(&dir.path().join("parent/timeseries.csv")));
     let m = airace::layout::read_manifest(&resumed).unwrap();

@@ -26,6 +26,10 @@ pub struct ResumeArgs {
     threads: Threads,
     #[command(flatten)]
     quiet: Quiet,
+    /// Check model invariants after every tick, as `run --check-invariants`
+    /// (always on in debug builds).
+    #[arg(long)]
+    pub check_invariants: bool,
 }
 
 /// Resume and print the summary.
@@ -40,6 +44,7 @@ pub fn execute(a: ResumeArgs) -> Result<()> {
         sets: a.overrides.sets,
         threads: a.threads.threads,
         force: a.output.force,
+        check_invariants: a.check_invariants,
     };
     let (finished, tick) = run::resume(&opts)?;
     if !a.quiet.quiet {
