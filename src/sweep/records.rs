@@ -209,13 +209,13 @@ impl<R: Record> RecordIndex<R> {
         let mut index = RecordIndex::default();
         for f in &files {
             let file = File::open(f).map_err(|e| Error::output(f, e))?;
-            index.read_log(BufReader::new(file), f)?;
+            index.read_log(BufReader::new(file), f, Cap::Record.bytes())?;
         }
         Ok(index)
     }
 
-    fn read_log<B: BufRead>(&mut self, mut reader: B, path: &Path) -> Result<()> {
-        let cap = Cap::Record.bytes();
+    /// Read one log; a line of `cap` bytes or more is skipped.
+    fn read_log<B: BufRead>(&mut self, mut reader: B, path: &Path, cap: u64) -> Result<()> {
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -227,14 +227,16 @@ impl<R: Record> RecordIndex<R> {
                 return Ok(());
             }
             if line.last() != Some(&b'\n') {
-                if n as u64 == cap {
-                    // An over-long line: nothing after it can be trusted to start
-                    // on a record boundary, so its runs are redone.
-                    self.skipped_lines += 1;
-                    return Ok(());
-                }
-                // A partial last line (killed mid-write): its run is not done.
+                // A partial last line (a kill mid-write) or a line over the cap:
+                // not a record, so its run counts as not done and is redone.
                 self.skipped_lines += 1;
+                if n as u64 == cap {
+                    // Skip the rest of the long line; the records after it count.
+                    reader
+                        .skip_until(b'\n')
+                        .map_err(|e| Error::output(path, e))?;
+                    continue;
+                }
                 return Ok(());
             }
             match serde_json::from_slice::<R>(&line) {
@@ -491,6 +493,29 @@ mod tests {
         fs::write(records_dir(dir.path()), "not a folder").unwrap();
         let err = RecordIndex::<RunRecord>::load(dir.path()).unwrap_err();
         assert!(err.to_string().contains("records"), "{err}");
+    }
+
+    #[test]
+    fn blank_lines_are_ignored_and_an_over_long_line_is_skipped_alone() {
+        let line = |id: &str, v: &str, at: u64| {
+            let mut l = serde_json::to_vec(&record(id, 1, v, at)).unwrap();
+            l.push(b'\n');
+            l
+        };
+        let mut log = line("a", "1", 1);
+        log.extend_from_slice(b"\n  \n");
+        let long = line("b", &"9".repeat(500), 2);
+        log.extend_from_slice(&long);
+        log.extend(line("c", "1", 3));
+        // The cap sits inside b's line: b is skipped, a and c are kept.
+        let cap = (long.len() - 10) as u64;
+        let mut index: RecordIndex = RecordIndex::default();
+        index
+            .read_log(std::io::Cursor::new(log), Path::new("x.jsonl"), cap)
+            .unwrap();
+        assert_eq!(index.skipped_lines, 1);
+        assert!(index.get("a", 1).is_some() && index.get("c", 1).is_some());
+        assert!(index.get("b", 1).is_none());
     }
 
     #[test]
