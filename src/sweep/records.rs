@@ -396,6 +396,12 @@ mod tests {
         assert_eq!(names, ["p0-r0.jsonl", "p1-r0.jsonl"]);
         // Another seed is another run.
         assert!(index.get("p1-r0", 8).is_none());
+        let mut index = index;
+        assert!(index.take("p1-r0", 8).is_none());
+        assert_eq!(index.len(), 3, "a take with another seed removes nothing");
+        let taken = index.take("p1-r0", 7).unwrap();
+        assert_eq!(taken.outcomes.unwrap().values, ["new"]);
+        assert_eq!(index.len(), 2);
     }
 
     #[test]
