@@ -384,6 +384,7 @@ mod tests {
             .unwrap();
         a.append(dir.path(), &record("p2-r0", 7, "y", 5)).unwrap();
         let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
+        assert!(!index.is_empty());
         assert_eq!(index.len(), 3);
         let got = index.get("p1-r0", 7).unwrap();
         assert_eq!(got.outcomes.as_ref().unwrap().values, ["new"]);
@@ -452,6 +453,17 @@ mod tests {
             .unwrap();
         let index: RecordIndex = RecordIndex::load(dir.path()).unwrap();
         assert_eq!(index.skipped_lines, 1, "the cut line stays one bad line");
+        assert_eq!(
+            index
+                .get("a/r0", 1)
+                .unwrap()
+                .outcomes
+                .as_ref()
+                .unwrap()
+                .values,
+            ["3"],
+            "the record after the cut line starts a line of its own"
+        );
         assert_eq!(
             index
                 .get("b/r0", 1)
