@@ -184,7 +184,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/sweeps").join(&prepared.spec.name));
-    // Shards of one sweep share its folder by design (each run folder
+    // Shards of one sweep share its folder by design (each run and record log
     // belongs to one shard), so only a whole-sweep invocation locks it.
     let _lock = match shard {
         None => Some(FolderLock::acquire(&out)?),
@@ -237,7 +237,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
     finalize(&out, &prepared.plan, args.quiet)
 }
 
-/// Summary, failures, charts and report from the run folders on disk; an
+/// Summary, failures, charts and report from the run records on disk; an
 /// error if any run failed or is missing.
 pub(crate) fn finalize(dir: &Path, plan: &PlanFile, quiet: bool) -> Result<()> {
     let states: Vec<RunOnDisk> = summary::run_states(dir, &plan.runs)?;
