@@ -21,6 +21,12 @@
 //! replicates), `bands.csv` (per-tick mean and 5–95% band of the chart
 //! metrics), `scenarios.md` (the README table) and `report.html`.
 //!
+//! With `--shard K/N` an invocation runs only every N-th run (as a sweep
+//! shard does) and writes their records, nothing else; shards may run at
+//! once on one shared folder. An invocation without `--shard` then finds
+//! every run done and builds the tables, so a sharded set's tables are the
+//! same bytes as an unsharded one's.
+//!
 //! With `--uncertainty N` ([`worlds`]) every scenario also runs over the same
 //! N parameter draws from `configs/uncertainty.toml`, and the headlines become
 //! probabilities over those worlds (`probabilities.csv`, `worlds.csv`; the
@@ -41,7 +47,9 @@ use crate::layout::{self, BANDS, REPORT, SCENARIOS_CSV, SCENARIOS_MD};
 use crate::simulation::{seeded, Simulation};
 pub use crate::stats::{summarise, Summary};
 use crate::sweep::executor::{self, ExecOptions, RunAction, Source};
-use crate::sweep::plan::{PlanFile, PlanOutcome, PlanParameter, Run, FORMAT_VERSION};
+use crate::sweep::plan::{
+    shard_runs, PlanFile, PlanOutcome, PlanParameter, Run, Shard, FORMAT_VERSION,
+};
 use crate::sweep::summary::{self, OutcomeRecord, RunOnDisk};
 
 /// How a run's series is reduced to one number.
@@ -355,6 +363,10 @@ pub struct ScenariosOptions {
     pub uncertainty: Option<u32>,
     /// The uncertainty file (default: `<configs>/uncertainty.toml`).
     pub uncertainty_file: Option<PathBuf>,
+    /// Run only this shard of the runs and write no tables: shards share the
+    /// folder (as a sweep's do), and an unsharded invocation afterwards finds
+    /// every run done and builds the tables from the records.
+    pub shard: Option<Shard>,
 }
 
 /// Most replicates per scenario.
@@ -409,8 +421,17 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         )));
     }
     layout::claim_folder(&out, layout::FolderWork::Sweep, opts.force)?;
-    let _lock = layout::FolderLock::acquire(&out)?;
-    crate::layout::remove_stale_temps(&out);
+    // As with a sweep: shards share the folder by design (each record log
+    // belongs to one shard), so only a whole-set invocation locks it and
+    // removes temp files left by killed writers.
+    let _lock = match opts.shard {
+        None => {
+            let lock = layout::FolderLock::acquire(&out)?;
+            layout::remove_stale_temps(&out);
+            Some(lock)
+        }
+        Some(_) => None,
+    };
     plan.write_checked(&out, opts.force)?;
     let exec = ExecOptions {
         source: Source::Overlays {
@@ -423,9 +444,16 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         label: "scenarios",
     };
     executor::install_interrupt_handler();
-    let actions = executor::execute(&out, &plan, &plan.runs, &exec)?;
+    let selected = match &opts.shard {
+        Some(s) => shard_runs(&plan.runs, s),
+        None => plan.runs.clone(),
+    };
+    let actions = executor::execute(&out, &plan, &selected, &exec)?;
     if executor::interrupted() || actions.contains(&RunAction::NotStarted) {
         return Err(Error::Interrupted);
+    }
+    if let Some(s) = &opts.shard {
+        return shard_finished(&out, s, &actions, opts.quiet);
     }
     let states: Vec<RunOnDisk> = summary::run_states(&out, &plan.runs)?;
     let tally = summary::write_summary(&out, &plan, &states)?;
@@ -474,6 +502,31 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The end of a `--shard` invocation: its runs are recorded, the tables wait
+/// for an unsharded one. Exit 1 if one of this shard's runs failed.
+fn shard_finished(out: &Path, shard: &Shard, actions: &[RunAction], quiet: bool) -> Result<()> {
+    let count = |k: RunAction| actions.iter().filter(|&&a| a == k).count();
+    let failed = count(RunAction::Failed);
+    if !quiet {
+        eprintln!(
+            "scenarios (shard {shard}): {} runs, {} computed, {} already done, {failed} failed\n  \
+             when every shard is done, rerun without --shard to build the tables in {}",
+            actions.len(),
+            count(RunAction::Done),
+            count(RunAction::Skipped),
+            out.display()
+        );
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(Error::Failed(format!(
+            "scenarios shard {shard}: {n} of {} runs failed; see {}",
+            actions.len(),
+            out.join(layout::RUNS).display()
+        ))),
+    }
 }
 
 /// The scenario set as a plan: point = scenario file, replicates share

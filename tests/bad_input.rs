@@ -424,6 +424,24 @@ fn sweep_shard_beyond_count() {
 }
 
 #[test]
+fn scenarios_shard_beyond_count() {
+    let c = Case::new();
+    let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let (code, err) = c.exec(&[
+        "scenarios",
+        "--configs",
+        configs.to_str().unwrap(),
+        "--shard",
+        "4/3",
+        "--out",
+        "sc",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("4/3") && err.contains("1..=3"), "{err}");
+    assert!(!c.dir.path().join("sc").exists(), "nothing written");
+}
+
+#[test]
 fn sweep_unknown_key() {
     let c = Case::new();
     sweep_file(&c, &format!("replicas = 3\n{GOOD_AXIS}"));

@@ -939,17 +939,54 @@ const WORLD_TABLES: &[&str] = &[
 ];
 
 #[test]
-fn uncertainty_headlines_are_identical_at_1_and_2_jobs_and_after_resume() {
+fn uncertainty_headlines_are_identical_at_1_and_2_jobs_across_shards_and_after_resume() {
     let dir = uncertainty_dir();
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     uncertainty_cmd(dir.path(), &a, "1").assert().success();
     uncertainty_cmd(dir.path(), &b, "2").assert().success();
+    // Shards: each runs its own runs (records only, no tables); the
+    // unsharded invocation after them computes nothing and builds the tables.
+    uncertainty_cmd(dir.path(), &c, "2")
+        .args(["--shard", "2/3"])
+        .assert()
+        .success();
+    assert_eq!(
+        common::finished_records(&c).len(),
+        8,
+        "shard 2/3: 24 runs / 3"
+    );
+    assert!(
+        !c.join("probabilities.csv").exists(),
+        "a shard writes no tables"
+    );
+    for k in ["1/3", "3/3"] {
+        uncertainty_cmd(dir.path(), &c, "1")
+            .args(["--shard", k])
+            .assert()
+            .success();
+    }
+    assert_eq!(common::record_lines(&c).len(), 24);
+    uncertainty_cmd(dir.path(), &c, "2").assert().success();
+    assert_eq!(
+        common::record_lines(&c).len(),
+        24,
+        "after the shards no run is computed again"
+    );
     for f in WORLD_TABLES {
-        let (x, y) = (
+        let (x, y, z) = (
             std::fs::read(a.join(f)).expect(f),
             std::fs::read(b.join(f)).expect(f),
+            std::fs::read(c.join(f)).expect(f),
         );
         assert!(x == y, "{f} differs between --jobs 1 and --jobs 2");
+        assert!(
+            x == z,
+            "{f} differs between one invocation and three shards"
+        );
     }
     // 3 scenarios x 4 draws x 2 replicates, ids <scenario>/dNN-rNN.
     // Their records only: no run folder per draw.

@@ -7,6 +7,7 @@ use clap::Args;
 use super::args::{Jobs, Output, Overrides, Quiet};
 use airace::error::Result;
 use airace::scenarios::{self, ScenariosOptions};
+use airace::sweep::plan;
 
 /// Arguments of `airace scenarios`.
 #[derive(Args, Debug, Clone)]
@@ -35,6 +36,12 @@ pub struct ScenariosArgs {
     overrides: Overrides,
     #[command(flatten)]
     jobs: Jobs,
+    /// Run only shard K of N of the runs (1-based, e.g. `--shard 2/3`), to
+    /// spread the set over machines or a Slurm array sharing DIR. A shard
+    /// writes its runs' records only; rerun without --shard (every run is
+    /// then already done) to build the tables and report.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     #[command(flatten)]
     quiet: Quiet,
 }
@@ -44,6 +51,7 @@ pub fn execute(a: ScenariosArgs) -> Result<()> {
     if let Some(out) = &a.output.out {
         super::args::check_out("--out", out)?;
     }
+    let shard = a.shard.as_deref().map(plan::parse_shard).transpose()?;
     scenarios::scenarios(&ScenariosOptions {
         out: a.output.out,
         replicates: a
@@ -56,5 +64,6 @@ pub fn execute(a: ScenariosArgs) -> Result<()> {
         force: a.output.force,
         uncertainty: a.uncertainty,
         uncertainty_file: a.uncertainty_file,
+        shard,
     })
 }
