@@ -1089,3 +1089,57 @@ fn uncertainty_refuses_a_lever_and_a_missing_file_with_exit_2() {
         .code(2);
     assert!(String::from_utf8_lossy(&err.get_output().stderr).contains("nope.toml"));
 }
+
+/// A shard reports its own runs: a failed run exits 1 naming the runs folder
+/// (the other shard is unaffected), `--quiet` says nothing on success, and a
+/// rerun shard counts its runs as already done.
+#[test]
+fn a_shard_with_a_failed_run_exits_1_and_a_rerun_shard_computes_nothing() {
+    // Algorithmic progress of 2 per quarter overflows a top-talent lab's
+    // capability long before quarter 200 (as in tests/hardening.rs).
+    let breaks = "base = \"../baseline.toml\"\nname = \"breaks\"\n[lab_dynamics]\n\
+                  algo_growth_per_tick = 2.0\ntalent_elasticity = 5.0\n";
+    let dir = configs_dir(&[("breaks.toml", breaks)]);
+    let out = dir.path().join("out");
+    let shard = |k: &str, quiet: bool| {
+        let mut c = common::airace();
+        c.arg("scenarios")
+            .arg("--configs")
+            .arg(dir.path())
+            .arg("--out")
+            .arg(&out)
+            .args(["--replicates", "1", "--shard", k])
+            .args(["--set", "firms.count=50", "--set", "run.ticks=200"])
+            .args(["--set", "labs[0].talent=10"]);
+        if quiet {
+            c.arg("--quiet");
+        }
+        c.output().expect("airace runs")
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // Runs in plan order: baseline/r00 (shard 1/2), breaks/r00 (shard 2/2).
+    let broken = shard("2/2", false);
+    let msg = stderr(&broken);
+    assert_eq!(broken.status.code(), Some(1), "{msg}");
+    assert!(
+        msg.contains("1 runs, 0 computed, 0 already done, 1 failed")
+            && msg.contains("shard 2/2: 1 of 1 runs failed")
+            && msg.contains("runs"),
+        "{msg}"
+    );
+    let fine = shard("1/2", true);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+    assert_eq!(stderr(&fine), "", "--quiet prints nothing");
+    let again = shard("1/2", false);
+    let msg = stderr(&again);
+    assert_eq!(again.status.code(), Some(0), "{msg}");
+    assert!(
+        msg.contains("1 runs, 0 computed, 1 already done, 0 failed")
+            && msg.contains("rerun without --shard"),
+        "{msg}"
+    );
+    assert!(
+        !out.join("scenarios.csv").exists(),
+        "shards write no tables"
+    );
+}
