@@ -14,7 +14,7 @@ use crate::checkpoint;
 use crate::config::{self, Config, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
-use crate::io::manifest::{sha256_file, Manifest, ParentInfo};
+use crate::io::manifest::{sha256_file, wall_time_s, Manifest, ParentInfo};
 use crate::io::timeseries::Timeseries;
 use crate::layout::remove_stale_temps;
 use crate::layout::{self, CONFIG, TIMESERIES};
@@ -209,7 +209,7 @@ pub fn write_run_dir_with(
     if !no_charts {
         crate::render::charts_and_report(out, ts, &manifest)?;
     }
-    manifest.wall_time_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    manifest.wall_time_s = wall_time_s(started.elapsed());
     layout::write_manifest(out, &manifest)?;
     Ok(manifest)
 }

@@ -1123,6 +1123,7 @@ fn a_shard_with_a_failed_run_exits_1_and_a_rerun_shard_computes_nothing() {
     assert_eq!(broken.status.code(), Some(1), "{msg}");
     assert!(
         msg.contains("1 runs, 0 computed, 0 already done, 1 failed")
+            && msg.contains("1/1 runs (100%), 1 failed")
             && msg.contains("shard 2/2: 1 of 1 runs failed")
             && msg.contains("runs"),
         "{msg}"

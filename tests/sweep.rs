@@ -271,6 +271,29 @@ fn a_sweep_resumed_after_its_base_config_changed_reruns_every_run() {
     }
 }
 
+/// With `keep_runs`, a finished record is not enough: the run's folder must
+/// still match its manifest, or the run is computed again (and its folder
+/// comes back byte for byte).
+#[test]
+fn a_kept_run_folder_edited_after_the_sweep_is_rerun_alone() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    ok_sweep(&tiny_sweep(), &out, &["--jobs", "2"]);
+    let first = common::record_lines(&out);
+    assert_eq!(first.len(), 18);
+    let id = &first[0].0;
+    let ts = out.join("runs").join(id).join("timeseries.csv");
+    let original = fs::read(&ts).unwrap();
+    let mut edited = original.clone();
+    edited.extend_from_slice(b"# edited\n");
+    fs::write(&ts, &edited).unwrap();
+    ok_sweep(&tiny_sweep(), &out, &["--jobs", "2"]);
+    let again = common::record_lines(&out);
+    assert_eq!(again.len(), 19, "only the edited run ran again");
+    assert_eq!(again.iter().filter(|(i, _)| i == id).count(), 2, "{id}");
+    assert_eq!(fs::read(&ts).unwrap(), original, "{id}: folder rewritten");
+}
+
 #[test]
 fn unknown_outcome_metric_is_refused_before_any_run() {
     let t = tempfile::tempdir().unwrap();

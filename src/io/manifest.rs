@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -234,6 +234,13 @@ fn is_safe_relative(name: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// Wall time as stored in manifests and run records: seconds, rounded to the
+/// millisecond, so the files do not carry nanosecond noise that reads as
+/// precision.
+pub fn wall_time_s(elapsed: Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
 impl Manifest {
     /// A manifest for a run of this build, with no files recorded yet.
     ///
@@ -386,6 +393,14 @@ impl Manifest {
 pub(crate) mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn wall_time_is_rounded_to_the_millisecond() {
+        assert_eq!(wall_time_s(Duration::from_micros(1_234_567)), 1.235);
+        assert_eq!(wall_time_s(Duration::from_micros(400)), 0.0);
+        assert_eq!(wall_time_s(Duration::from_micros(600)), 0.001);
+        assert_eq!(wall_time_s(Duration::from_secs(90)), 90.0);
+    }
 
     /// A manifest with every optional part filled, shared with the layout tests.
     pub(crate) fn sample() -> Manifest {

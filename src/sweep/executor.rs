@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config, ConfigFile};
 use crate::error::{Error, Result};
-use crate::io::manifest::sha256_hex;
+use crate::io::manifest::{sha256_hex, wall_time_s};
 use crate::io::timeseries::Timeseries;
 use crate::layout::{self, TIMESERIES};
 use crate::progress::Progress;
@@ -259,7 +259,7 @@ impl Context<'_> {
         let started = Instant::now();
         let mut digest = String::new();
         let ended = self.try_run(&rd, run, &mut digest);
-        let wall = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let wall = wall_time_s(started.elapsed());
         let (action, record) = match ended {
             Ok(Ended::Skipped) => return RunAction::Skipped,
             Ok(Ended::Ran(outcomes)) => (
