@@ -46,7 +46,7 @@ use crate::io::timeseries::{format_value, period_label, Timeseries};
 use crate::layout::{self, BANDS, REPORT, SCENARIOS_CSV, SCENARIOS_MD};
 use crate::simulation::{seeded, Simulation};
 pub use crate::stats::{summarise, Summary};
-use crate::sweep::executor::{self, ExecOptions, RunAction, Source};
+use crate::sweep::executor::{self, ActionCounts, ExecOptions, RunAction, Source};
 use crate::sweep::plan::{
     shard_runs, PlanFile, PlanOutcome, PlanParameter, Run, Shard, FORMAT_VERSION,
 };
@@ -453,7 +453,17 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         return Err(Error::Interrupted);
     }
     if let Some(s) = &opts.shard {
-        return shard_finished(&out, s, &actions, opts.quiet);
+        // Its runs are recorded; the tables wait for an unsharded call.
+        let counts = ActionCounts::of(&actions);
+        if !opts.quiet {
+            eprintln!(
+                "scenarios (shard {s}): {}\n  when every shard is done, rerun without \
+                 --shard to build the tables in {}",
+                counts.describe(),
+                out.display()
+            );
+        }
+        return counts.shard_result("scenarios", s, &out);
     }
     let states: Vec<RunOnDisk> = summary::run_states(&out, &plan.runs)?;
     let tally = summary::write_summary(&out, &plan, &states)?;
@@ -502,31 +512,6 @@ pub fn scenarios(opts: &ScenariosOptions) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The end of a `--shard` invocation: its runs are recorded, the tables wait
-/// for an unsharded one. Exit 1 if one of this shard's runs failed.
-fn shard_finished(out: &Path, shard: &Shard, actions: &[RunAction], quiet: bool) -> Result<()> {
-    let count = |k: RunAction| actions.iter().filter(|&&a| a == k).count();
-    let failed = count(RunAction::Failed);
-    if !quiet {
-        eprintln!(
-            "scenarios (shard {shard}): {} runs, {} computed, {} already done, {failed} failed\n  \
-             when every shard is done, rerun without --shard to build the tables in {}",
-            actions.len(),
-            count(RunAction::Done),
-            count(RunAction::Skipped),
-            out.display()
-        );
-    }
-    match failed {
-        0 => Ok(()),
-        n => Err(Error::Failed(format!(
-            "scenarios shard {shard}: {n} of {} runs failed; see {}",
-            actions.len(),
-            out.join(layout::RUNS).display()
-        ))),
-    }
 }
 
 /// The scenario set as a plan: point = scenario file, replicates share

@@ -1124,7 +1124,8 @@ fn a_shard_with_a_failed_run_exits_1_and_a_rerun_shard_computes_nothing() {
     assert!(
         msg.contains("1 runs, 0 computed, 0 already done, 1 failed")
             && msg.contains("1/1 runs (100%), 1 failed")
-            && msg.contains("shard 2/2: 1 of 1 runs failed")
+            && msg.contains("scenarios shard 2/2: 1 of 1 runs failed")
+            && msg.contains("failed.json")
             && msg.contains("runs"),
         "{msg}"
     );

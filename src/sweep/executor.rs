@@ -24,7 +24,7 @@ use crate::progress::Progress;
 use crate::run;
 use crate::simulation::{seeded, with_threads, Simulation};
 
-use super::plan::{self, PlanFile, Run};
+use super::plan::{self, PlanFile, Run, Shard};
 use super::records::{config_digest, RecordHead, RecordIndex, RecordLog, RunRecord};
 use super::spec::SweepSpec;
 use super::summary::{self, Failure, OutcomeRecord};
@@ -54,6 +54,55 @@ pub enum RunAction {
     Failed,
     /// Not started because of Ctrl-C.
     NotStarted,
+}
+
+/// What one invocation did with its runs, counted: the line a sweep or
+/// scenario set prints when it ends, and the exit of a shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionCounts {
+    /// Runs this invocation was given.
+    pub total: usize,
+    /// Computed now.
+    pub done: usize,
+    /// Found finished on disk.
+    pub skipped: usize,
+    /// Failed now.
+    pub failed: usize,
+}
+
+impl ActionCounts {
+    /// Count `actions` (runs not started are in `total` only).
+    pub fn of(actions: &[RunAction]) -> ActionCounts {
+        let count = |k: RunAction| actions.iter().filter(|&&a| a == k).count();
+        ActionCounts {
+            total: actions.len(),
+            done: count(RunAction::Done),
+            skipped: count(RunAction::Skipped),
+            failed: count(RunAction::Failed),
+        }
+    }
+
+    /// `N runs, D computed, S already done, F failed`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} runs, {} computed, {} already done, {} failed",
+            self.total, self.done, self.skipped, self.failed
+        )
+    }
+
+    /// How a shard of `what` (a sweep or a scenario set in `dir`) ends: exit 1
+    /// naming where the failures are if one of its runs failed. A shard writes
+    /// no summary, so the message is the only place the failure shows.
+    pub fn shard_result(&self, what: &str, shard: &Shard, dir: &Path) -> Result<()> {
+        match self.failed {
+            0 => Ok(()),
+            n => Err(Error::Failed(format!(
+                "{what} shard {shard}: {n} of {} runs failed; see {}/runs/<run-id>/failed.json",
+                self.total,
+                dir.display()
+            ))),
+        }
+    }
 }
 
 /// Where a run's config comes from: the one thing sweeps and scenario
@@ -388,4 +437,33 @@ fn keeps_runs(source: &Source<'_>) -> bool {
 /// Whether Ctrl-C was pressed.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_counts_count_each_kind_and_a_shard_fails_only_with_a_failed_run() {
+        use RunAction::*;
+        let c = ActionCounts::of(&[Done, Skipped, Failed, Done, NotStarted]);
+        assert_eq!(
+            (c.total, c.done, c.skipped, c.failed),
+            (5, 2, 1, 1),
+            "{c:?}"
+        );
+        assert_eq!(c.describe(), "5 runs, 2 computed, 1 already done, 1 failed");
+        let shard = Shard { index: 1, count: 3 };
+        let err = c
+            .shard_result("sweep", &shard, Path::new("out/x"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sweep shard 2/3: 1 of 5 runs failed")
+                && err.contains("out/x/runs/<run-id>/failed.json"),
+            "{err}"
+        );
+        let fine = ActionCounts::of(&[Done, Skipped]);
+        assert!(fine.shard_result("sweep", &shard, Path::new("x")).is_ok());
+    }
 }

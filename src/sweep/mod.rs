@@ -43,7 +43,7 @@ use crate::error::{Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::layout::{FolderLock, REPORT, RUNS, SUMMARY, SWEEP_FILE};
 
-use executor::{ExecOptions, RunAction, Source};
+use executor::{ActionCounts, ExecOptions, Source};
 use plan::{PlanFile, Shard};
 use spec::{OutcomeTick, SweepSpec};
 use summary::{RunOnDisk, Tally};
@@ -205,16 +205,10 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
     if executor::interrupted() {
         return Err(Error::Interrupted);
     }
-    let count = |k: RunAction| results.iter().filter(|&&r| r == k).count();
-    let (skipped, failed) = (count(RunAction::Skipped), count(RunAction::Failed));
+    let counts = ActionCounts::of(&results);
     if !args.quiet {
         let what = shard.map_or(String::new(), |s| format!(" (shard {s})"));
-        eprintln!(
-            "sweep {}{what}: {} runs, {} computed, {skipped} already done, {failed} failed",
-            prepared.plan.name,
-            results.len(),
-            count(RunAction::Done)
-        );
+        eprintln!("sweep {}{what}: {}", prepared.plan.name, counts.describe());
     }
     if let Some(s) = shard {
         // This shard's runs as Parquet; `merge` writes the whole sweep's.
@@ -225,14 +219,7 @@ pub fn sweep(args: &SweepOptions) -> Result<()> {
         let states: Vec<RunOnDisk> = summary::run_states(&out, &part.runs)?;
         let suffix = format!("-shard-{}-of-{}", s.index + 1, s.count);
         table::write_parquet(&out, &part, &states, &suffix)?;
-        return match failed {
-            0 => Ok(()),
-            n => Err(Error::Failed(format!(
-                "shard {s}: {n} of {} runs failed; see {}/runs/<run-id>/failed.json",
-                results.len(),
-                out.display()
-            ))),
-        };
+        return counts.shard_result("sweep", &s, &out);
     }
     finalize(&out, &prepared.plan, args.quiet)
 }
